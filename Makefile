@@ -1,0 +1,39 @@
+# Smart Kampung — the two set-up commands are `make demo` and `make test`; both install what
+# they need on a fresh Debian 12 machine (run as root).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: demo test tour bench lint system-packages venv clean
+
+system-packages:
+	@deploy/dev-packages.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+venv: system-packages $(STAMP)
+
+demo: venv
+	$(PY) -m ui.demo
+
+test: venv
+	$(PY) -m ruff check .
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
+
+tour: venv
+	QT_QPA_PLATFORM=offscreen $(PY) -m ui.tour build/tour
+
+bench: venv
+	QT_QPA_PLATFORM=offscreen $(PY) bench/run.py
+
+lint: venv
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf build var .pytest_cache

@@ -1,0 +1,256 @@
+"""Storage: SQLAlchemy 2 typed ORM models, the engine, and config upserts.
+
+SQLite is the embedded default (WAL + foreign keys switched on per connection); nothing here
+uses SQLite-only SQL, so a `postgresql+psycopg://` URL works the same way. Tables are made
+with `create_all` for now; Alembic migrations come later.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+from backoffice.security import token_hash
+from backoffice.settings import Settings
+from forms.identity import Resident
+from forms.village import VillageProfile
+
+STATUS_RECEIVED = "sedang_diperiksa"  # "being checked": every new application starts here
+IDEMPOTENCY_IN_FLIGHT = "in_flight"
+IDEMPOTENCY_COMPLETED = "completed"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite drops the offset otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Village(Base):
+    __tablename__ = "villages"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    profile_json: Mapped[str] = mapped_column(Text)
+    card_key: Mapped[str] = mapped_column(String(256))  # hex
+
+    @property
+    def profile(self) -> VillageProfile:
+        return VillageProfile.from_dict(json.loads(self.profile_json))
+
+    @property
+    def card_key_bytes(self) -> bytes:
+        return bytes.fromhex(self.card_key)
+
+
+class Kiosk(Base):
+    __tablename__ = "kiosks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    village_code: Mapped[str] = mapped_column(ForeignKey("villages.code"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ResidentRow(Base):
+    __tablename__ = "residents"
+    __table_args__ = (UniqueConstraint("village_code", "nik"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    village_code: Mapped[str] = mapped_column(ForeignKey("villages.code"))
+    nik: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    birth_place: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))  # "L" or "P"
+    address: Mapped[str] = mapped_column(String(300))
+    dusun: Mapped[str] = mapped_column(String(100))
+    rt: Mapped[str] = mapped_column(String(3))
+    rw: Mapped[str] = mapped_column(String(3))
+    religion: Mapped[str] = mapped_column(String(50))
+    marital_status: Mapped[str] = mapped_column(String(50))
+    occupation: Mapped[str] = mapped_column(String(100))
+    citizenship: Mapped[str] = mapped_column(String(10))
+    family_card_number: Mapped[str] = mapped_column(String(16))
+
+    def to_resident(self) -> Resident:
+        return Resident(
+            nik=self.nik,
+            name=self.name,
+            birth_place=self.birth_place,
+            birth_date=self.birth_date,
+            sex=self.sex,
+            address=self.address,
+            dusun=self.dusun,
+            rt=self.rt,
+            rw=self.rw,
+            religion=self.religion,
+            marital_status=self.marital_status,
+            occupation=self.occupation,
+            citizenship=self.citizenship,
+            family_card_number=self.family_card_number,
+        )
+
+    def update_from(self, resident: Resident) -> None:
+        for name, value in vars(resident).items():
+            setattr(self, name, value)
+
+
+class CardBinding(Base):
+    """One e-KTP, known only by its HMAC fingerprint, bound to one resident (and vice versa)."""
+
+    __tablename__ = "card_bindings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), unique=True
+    )
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Pin(Base):
+    __tablename__ = "pins"
+
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    pin_hash: Mapped[str] = mapped_column(String(256))  # argon2id PHC string
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApplicationRow(Base):
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_number: Mapped[str] = mapped_column(String(64), unique=True)
+    letter: Mapped[str] = mapped_column(String(64))
+    village_code: Mapped[str] = mapped_column(ForeignKey("villages.code"), index=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    resident_nik: Mapped[str] = mapped_column(String(16), index=True)
+    payload_json: Mapped[str] = mapped_column(Text)  # the Application JSON exactly as received
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(32), default=STATUS_RECEIVED)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("kiosk_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 hex of the request
+    state: Mapped[str] = mapped_column(String(16), default=IDEMPOTENCY_IN_FLIGHT)
+    response_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def make_engine(database_url: str) -> Engine:
+    """An engine for `database_url`; for SQLite files, the parent folder is created.
+
+    `hide_parameters`: SQL errors and logs never echo bound values (NIKs, names, payloads).
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        db = url.database or ""
+        if db and db != ":memory:" and not db.startswith("file:"):
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, hide_parameters=True)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        return engine
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+    finally:
+        cursor.close()
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def create_tables(engine: Engine) -> None:
+    Base.metadata.create_all(engine)
+
+
+def apply_settings(session: Session, settings: Settings) -> None:
+    """Upsert the villages and kiosks named in the settings file (portable select+write)."""
+    for v in settings.villages:
+        profile_json = json.dumps(v.profile.to_dict(), ensure_ascii=False, sort_keys=True)
+        row = session.get(Village, v.code)
+        if row is None:
+            session.add(Village(code=v.code, profile_json=profile_json, card_key=v.card_key.hex()))
+        else:
+            row.profile_json = profile_json
+            row.card_key = v.card_key.hex()
+    session.flush()
+    for k in settings.kiosks:
+        digest = token_hash(k.token)
+        row = session.get(Kiosk, k.id)
+        if row is None:
+            session.add(Kiosk(id=k.id, village_code=k.village, token_hash=digest, active=k.active))
+        else:
+            row.village_code = k.village
+            row.token_hash = digest
+            row.active = k.active
+    session.flush()
+
+
+def find_resident(session: Session, village_code: str, nik: str) -> ResidentRow | None:
+    return session.scalars(
+        select(ResidentRow).where(ResidentRow.village_code == village_code, ResidentRow.nik == nik)
+    ).one_or_none()

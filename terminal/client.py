@@ -1,0 +1,115 @@
+"""The kiosk's HTTP client for the village back office.
+
+Every outcome is classified here, once, into what the kiosk does next; callers never look at
+status codes. Nothing personal goes into log lines.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+
+import httpx
+
+from forms.identity import Resident
+
+log = logging.getLogger(__name__)
+
+
+class IdentifyResult(StrEnum):
+    OK = "ok"
+    WRONG_PIN = "wrong_pin"
+    LOCKED = "pin_locked"
+    UNKNOWN_CARD = "card_unknown"
+    UNREACHABLE = "office_unreachable"
+    REFUSED = "office_refused"
+
+
+@dataclass(frozen=True)
+class IdentifyOutcome:
+    result: IdentifyResult
+    resident: Resident | None = None
+    attempts_left: int | None = None
+
+
+class SubmitResult(StrEnum):
+    DELIVERED = "delivered"  # stored by the back office (first time or a replay)
+    RETRY = "retry"  # not stored yet for a reason that time can fix
+    SET_ASIDE = "set_aside"  # refused for good: a person must look at it
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    result: SubmitResult
+    detail: str  # status code or error class, for the outbox and the heartbeat; never personal
+
+
+class BackofficeClient:
+    def __init__(self, base_url: str, token: str, timeout_s: float = 10.0):
+        self._http = httpx.Client(
+            base_url=base_url,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def identify(self, card_fingerprint: str, pin: str) -> IdentifyOutcome:
+        try:
+            r = self._http.post("/api/v1/identify", json={"card": card_fingerprint, "pin": pin})
+        except httpx.HTTPError as e:
+            log.warning("identify: back office unreachable (%s)", type(e).__name__)
+            return IdentifyOutcome(IdentifyResult.UNREACHABLE)
+        body = _json(r)
+        if r.status_code == 200:
+            try:
+                return IdentifyOutcome(IdentifyResult.OK, Resident.from_dict(body["resident"]))
+            except (KeyError, TypeError, ValueError):
+                log.error("identify: back office sent a resident record the kiosk cannot read")
+                return IdentifyOutcome(IdentifyResult.REFUSED)
+        error = body.get("error") if isinstance(body, dict) else None
+        if r.status_code == 401 and error == "wrong_pin":
+            left = body.get("attempts_left")
+            return IdentifyOutcome(IdentifyResult.WRONG_PIN, attempts_left=left)
+        if r.status_code == 423:
+            return IdentifyOutcome(IdentifyResult.LOCKED)
+        if r.status_code == 404 and error == "card_unknown":
+            return IdentifyOutcome(IdentifyResult.UNKNOWN_CARD)
+        if r.status_code >= 500:
+            log.warning("identify: back office answered %s", r.status_code)
+            return IdentifyOutcome(IdentifyResult.UNREACHABLE)
+        log.warning("identify: back office refused with %s %s", r.status_code, error)
+        return IdentifyOutcome(IdentifyResult.REFUSED)
+
+    def submit(self, idempotency_key: str, application_json: str, pdf: bytes) -> SubmitOutcome:
+        try:
+            r = self._http.post(
+                "/api/v1/applications",
+                headers={"Idempotency-Key": f'"{idempotency_key}"'},
+                files={
+                    "application": (None, application_json.encode(), "application/json"),
+                    "pdf": ("application.pdf", pdf, "application/pdf"),
+                },
+            )
+        except httpx.HTTPError as e:
+            return SubmitOutcome(SubmitResult.RETRY, type(e).__name__)
+        detail = str(r.status_code)
+        if 200 <= r.status_code < 300:
+            return SubmitOutcome(SubmitResult.DELIVERED, detail)
+        if r.status_code in (408, 409, 425, 429) or r.status_code >= 500:
+            return SubmitOutcome(SubmitResult.RETRY, detail)
+        if r.status_code == 401:
+            # A kiosk token being rotated is fixed by staff, then sending resumes; the
+            # application itself is fine, so it must not be set aside.
+            return SubmitOutcome(SubmitResult.RETRY, detail)
+        error = _json(r).get("error", "") if isinstance(_json(r), dict) else ""
+        return SubmitOutcome(SubmitResult.SET_ASIDE, f"{detail} {error}".strip())
+
+
+def _json(r: httpx.Response):
+    try:
+        return r.json()
+    except ValueError:
+        return {}

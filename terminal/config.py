@@ -1,0 +1,102 @@
+"""Kiosk configuration, read from one TOML file (`/etc/smart-kampung/kiosk.toml` on a kiosk)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from forms.village import VillageProfile
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing something or holds a wrong value."""
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    kiosk_id: str
+    village: VillageProfile
+    backoffice_url: str
+    backoffice_token: str
+    village_key: bytes  # per-village secret for card-UID fingerprints
+    data_dir: Path
+    reader: str = ""  # substring of the card reader's PC/SC name; empty = any reader
+    language: str = "id"
+    timezone: str = "Asia/Jakarta"
+    idle_timeout_s: float = 60.0
+    receipt_timeout_s: float = 30.0
+    request_timeout_s: float = 10.0
+    retry_base_s: float = 2.0
+    retry_cap_s: float = 300.0
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def load(cls, path: str | Path) -> KioskConfig:
+        path = Path(path)
+        try:
+            with path.open("rb") as f:
+                raw = tomllib.load(f)
+        except FileNotFoundError as e:
+            raise ConfigError(f"{path}: file not found") from e
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{path}: not valid TOML ({e})") from e
+        return cls.from_dict(raw, base_dir=path.parent, source=str(path))
+
+    @classmethod
+    def from_dict(
+        cls, raw: dict, base_dir: Path = Path("."), source: str = "config"
+    ) -> KioskConfig:
+        def section(name: str) -> dict:
+            value = raw.get(name)
+            if not isinstance(value, dict):
+                raise ConfigError(f"{source}: missing section [{name}]")
+            return value
+
+        def need(sec: dict, sec_name: str, key: str):
+            if key not in sec or sec[key] in ("", None):
+                raise ConfigError(f"{source}: [{sec_name}] needs '{key}'")
+            return sec[key]
+
+        kiosk, office, card = section("kiosk"), section("backoffice"), section("card")
+        try:
+            village = VillageProfile.from_dict(section("village"))
+        except (TypeError, ValueError) as e:
+            raise ConfigError(f"{source}: [village] {e}") from e
+        try:
+            key = bytes.fromhex(need(card, "card", "village_key"))
+        except ValueError as e:
+            raise ConfigError(f"{source}: [card] village_key must be hex") from e
+        if len(key) < 16:
+            raise ConfigError(f"{source}: [card] village_key must be at least 16 bytes")
+        data_dir = Path(kiosk.get("data_dir", "var/kiosk"))
+        if not data_dir.is_absolute():
+            data_dir = (base_dir / data_dir).resolve()
+        language = kiosk.get("language", "id")
+        if language not in ("id", "en"):
+            raise ConfigError(f"{source}: [kiosk] language must be 'id' or 'en'")
+        try:
+            cfg = cls(
+                kiosk_id=str(need(kiosk, "kiosk", "id")),
+                village=village,
+                backoffice_url=str(need(office, "backoffice", "url")).rstrip("/"),
+                backoffice_token=str(need(office, "backoffice", "token")),
+                village_key=key,
+                data_dir=data_dir,
+                reader=str(card.get("reader", "")),
+                language=language,
+                timezone=str(kiosk.get("timezone", "Asia/Jakarta")),
+                idle_timeout_s=float(kiosk.get("idle_timeout_s", 60)),
+                receipt_timeout_s=float(kiosk.get("receipt_timeout_s", 30)),
+                request_timeout_s=float(office.get("timeout_s", 10)),
+                retry_base_s=float(office.get("retry_base_s", 2)),
+                retry_cap_s=float(office.get("retry_cap_s", 300)),
+            )
+            cfg.tz  # noqa: B018 - fail now on an unknown time zone, not mid-session
+        except (TypeError, ValueError, KeyError) as e:
+            raise ConfigError(f"{source}: {e}") from e
+        return cfg

@@ -1,0 +1,127 @@
+"""Putting the kiosk together: configuration → session, outbox, sender, card events.
+
+No Qt here. The UI creates a `Kiosk` with its own `Runner`, forwards card-reader events to
+`handle_card_event` on its main thread, and renders `kiosk.session`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from devices.pcsc import (
+    CardEvent,
+    CardPresented,
+    CardRemoved,
+    CardUnreadable,
+    ReaderAttached,
+    ReaderDetached,
+    ServiceLost,
+    ServiceRestored,
+)
+from forms.application import Application
+from forms.catalogue import load_catalogue
+from terminal.client import BackofficeClient, IdentifyOutcome
+from terminal.config import KioskConfig
+from terminal.outbox import Outbox, Sender
+from terminal.session import Runner, Session
+
+log = logging.getLogger(__name__)
+
+
+class KioskServices:
+    """The session's window on the back office, the outbox and the clock."""
+
+    def __init__(self, config: KioskConfig, outbox: Outbox, on_queued: Callable[[], None]):
+        self._config = config
+        self._outbox = outbox
+        self._on_queued = on_queued
+        self._client = BackofficeClient(
+            config.backoffice_url, config.backoffice_token, config.request_timeout_s
+        )
+
+    def identify(self, card_fingerprint: str, pin: str) -> IdentifyOutcome:
+        return self._client.identify(card_fingerprint, pin)
+
+    def next_application_number(self, now: datetime) -> str:
+        return self._outbox.next_application_number(self._config.kiosk_id, now)
+
+    def enqueue(self, application: Application, pdf: bytes) -> str:
+        key = self._outbox.enqueue(application.application_number, application.to_json(), pdf)
+        self._on_queued()
+        return key
+
+    def now(self) -> datetime:
+        return datetime.now(self._config.tz)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class Kiosk:
+    def __init__(
+        self,
+        config: KioskConfig,
+        runner: Runner,
+        on_delivered: Callable[[str], None] | None = None,
+    ):
+        """`on_delivered(key)` is called on the sender's thread; the UI must marshal it."""
+        self.config = config
+        self.outbox = Outbox(config.data_dir / "outbox.sqlite3")
+        self.sender = Sender(
+            self.outbox,
+            BackofficeClient(config.backoffice_url, config.backoffice_token,
+                             config.request_timeout_s),
+            retry_base_s=config.retry_base_s,
+            retry_cap_s=config.retry_cap_s,
+            on_delivered=on_delivered,
+        )
+        self.services = KioskServices(config, self.outbox, on_queued=self.sender.wake)
+        self.session = Session(
+            kiosk_id=config.kiosk_id,
+            village=config.village,
+            village_key=config.village_key,
+            catalogue=load_catalogue(),
+            services=self.services,
+            runner=runner,
+            language=config.language,
+        )
+        self.readers: set[str] = set()
+        self.service_up = True
+
+    @property
+    def reader_ready(self) -> bool:
+        return self.service_up and bool(self.readers)
+
+    def start(self) -> None:
+        self.sender.start()
+
+    def stop(self) -> None:
+        self.sender.stop()
+        self.services.close()
+
+    def handle_card_event(self, event: CardEvent) -> None:
+        """Feed one card-reader event to the session (call on the UI thread)."""
+        s = self.session
+        match event:
+            case CardPresented(atr=atr, uid=uid):
+                s.card_presented(atr, uid)
+            case CardUnreadable(reason="removed"):
+                s.card_removed()
+            case CardUnreadable():
+                s.card_unreadable()
+            case CardRemoved():
+                s.card_removed()
+            case ReaderAttached(reader=name):
+                self.readers.add(name)
+                s.notify()
+            case ReaderDetached(reader=name):
+                self.readers.discard(name)
+                s.card_removed()  # no reader, no card: nothing personal may stay
+            case ServiceLost():
+                self.service_up = False
+                s.card_removed()
+            case ServiceRestored():
+                self.service_up = True
+                s.notify()

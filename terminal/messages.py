@@ -1,0 +1,135 @@
+"""Everything the kiosk says to a villager, in Indonesian first and English.
+
+One plain sentence about what happened, then what to do next. Screens look texts up by
+code; the session only ever carries codes and non-personal parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # notices (what happened + what to do)
+    "not_ektp": (
+        "Kartu ini bukan e-KTP. Silakan ambil kartu ini dan tempelkan e-KTP Anda.",
+        "This card is not an e-KTP. Please take it away and place your e-KTP instead.",
+    ),
+    "card_unreadable": (
+        "Kartu tidak terbaca. Angkat kartu, lalu tempelkan lagi dan tahan sampai selesai.",
+        "The card could not be read. Lift it, then place it again and keep it there.",
+    ),
+    "card_removed": (
+        "Kartu diangkat, jadi data Anda sudah dihapus. Tempelkan e-KTP untuk mulai lagi.",
+        "The card was taken away, so your data has been cleared. Place your e-KTP to start again.",
+    ),
+    "card_unknown": (
+        "e-KTP Anda belum terdaftar di kios ini. Silakan daftar di kantor desa.",
+        "Your e-KTP is not registered for this kiosk yet. Please register at the village office.",
+    ),
+    "wrong_pin": (
+        "PIN salah. Coba lagi; sisa kesempatan: {attempts_left}.",
+        "Wrong PIN. Try again; attempts left: {attempts_left}.",
+    ),
+    "pin_locked": (
+        "PIN terkunci karena salah 3 kali. Silakan datang ke kantor desa untuk membukanya.",
+        "The PIN is locked after 3 wrong tries. Please visit the village office to unlock it.",
+    ),
+    "pin_format": (
+        "PIN terdiri dari 6 angka. Silakan masukkan lagi.",
+        "The PIN has 6 digits. Please enter it again.",
+    ),
+    "office_unreachable": (
+        "Kantor desa sedang tidak dapat dihubungi. Silakan coba lagi beberapa saat lagi.",
+        "The village office cannot be reached right now. Please try again in a little while.",
+    ),
+    "office_refused": (
+        "Kantor desa menolak permintaan ini. Silakan tanyakan ke petugas kantor desa.",
+        "The village office refused this request. Please ask the village office staff.",
+    ),
+    "fix_fields": (
+        "Ada isian yang perlu diperbaiki. Lihat tulisan merah di bawah isian.",
+        "Some answers need fixing. See the red text under them.",
+    ),
+    "save_failed": (
+        "Permohonan belum dapat disimpan di kios ini. Silakan lapor ke petugas kantor desa.",
+        "The application could not be saved on this kiosk. Please tell the village office staff.",
+    ),
+    "cancelled": (
+        "Permohonan dibatalkan dan data Anda sudah dihapus. Silakan ambil kartu Anda.",
+        "The application was cancelled and your data cleared. Please take your card.",
+    ),
+    "take_card": ("Silakan ambil kartu Anda.", "Please take your card."),
+    "reader_missing": (
+        "Pembaca kartu tidak terhubung. Silakan beri tahu petugas kantor desa.",
+        "The card reader is not connected. Please tell the village office staff.",
+    ),
+    # screens
+    "app_title": ("Layanan Surat Desa Mandiri", "Village Letter Self-Service"),
+    "attract_tap": (
+        "Letakkan e-KTP Anda di atas pembaca kartu, dan biarkan di sana sampai selesai.",
+        "Place your e-KTP on the card reader and leave it there until you are done.",
+    ),
+    "attract_hours": (
+        "Tanpa antre, tanpa biaya. Surat diambil di kantor desa.",
+        "No queue, no fee. Collect the letter at the village office.",
+    ),
+    "language_other": ("English", "Bahasa Indonesia"),
+    "step": ("Langkah {step} dari {total}", "Step {step} of {total}"),
+    "pin_title": ("Masukkan PIN Anda (6 angka)", "Enter your PIN (6 digits)"),
+    "pin_erase": ("Hapus", "Erase"),
+    "pin_ok": ("Lanjut", "Continue"),
+    "checking": ("Sedang memeriksa data Anda…", "Checking your details…"),
+    "choose_title": ("Pilih surat yang Anda perlukan", "Choose the letter you need"),
+    "greeting": ("Selamat datang, {name}", "Welcome, {name}"),
+    "fill_title": ("Lengkapi permohonan: {letter}", "Complete the application: {letter}"),
+    "fill_identity": (
+        "Data dari e-KTP dan Kartu Keluarga",
+        "Details from your e-KTP and family card",
+    ),
+    "fill_next": ("Lanjut", "Continue"),
+    "optional": ("boleh dikosongkan", "optional"),
+    "review_title": ("Periksa kembali permohonan Anda", "Check your application"),
+    "review_hint": (
+        "Jika sudah benar, tekan KIRIM. Jika ada yang salah, tekan KEMBALI.",
+        "If everything is right, press SEND. If something is wrong, press BACK.",
+    ),
+    "review_confirm": ("KIRIM", "SEND"),
+    "back": ("Kembali", "Back"),
+    "cancel": ("Batal", "Cancel"),
+    "receipt_title": ("Permohonan terkirim", "Application submitted"),
+    "receipt_number": ("Nomor permohonan Anda:", "Your application number:"),
+    "receipt_hint": (
+        "Catat atau foto nomor ini. Surat dapat diambil di kantor desa; bawa e-KTP Anda.",
+        "Note or photograph this number. Collect the letter at the village office with your "
+        "e-KTP.",
+    ),
+    "receipt_done": ("Selesai", "Done"),
+    "message_ok": ("Mengerti", "OK"),
+    "reader_ready": ("Pembaca kartu siap", "Card reader ready"),
+    # receipt
+    "receipt_delivered": (
+        "Permohonan sudah diterima kantor desa.",
+        "The village office has received the application.",
+    ),
+    "receipt_queued": (
+        "Permohonan tersimpan di kios dan akan terkirim otomatis ke kantor desa.",
+        "The application is saved on this kiosk and will be sent to the village office "
+        "automatically.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message for the villager: a code from TEXTS plus non-personal parameters."""
+
+    code: str
+    params: dict[str, str | int] = field(default_factory=dict)
+
+    def text(self, language: str = "id") -> str:
+        return text(self.code, language, **self.params)
+
+
+def text(code: str, language: str = "id", **params) -> str:
+    id_text, en_text = TEXTS[code]
+    return (en_text if language == "en" else id_text).format(**params)

@@ -1,0 +1,297 @@
+"""The kiosk session: one villager, from tapping the e-KTP to the receipt.
+
+A pure state machine. The UI renders `Session`'s public state and calls its methods with the
+villager's actions and the card reader's events; anything slow (the back office) runs through
+an injected `Runner`, and its result comes back tagged with the session generation so an
+answer that arrives after the villager has gone is dropped, never shown to the next person.
+
+Screens:  ATTRACT → PIN → CHECKING → CHOOSE_LETTER → FILL → REVIEW → RECEIPT → ATTRACT
+          MESSAGE shows a notice while the card is still on the reader (not an e-KTP,
+          not registered, PIN locked, cancelled); taking the card away ends it.
+Card removal and the idle timeout wipe the session from every screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol, TypeVar
+
+from devices.ektp import is_ektp_atr
+from forms.application import Application
+from forms.catalogue import Catalogue, Letter, clean_values, validate
+from forms.identity import Resident, card_fingerprint
+from forms.render import render_application
+from forms.village import VillageProfile
+from terminal.client import IdentifyOutcome, IdentifyResult
+from terminal.messages import Notice
+from terminal.outbox import OutboxError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+PIN_RE = re.compile(r"^[0-9]{6}$")
+
+
+class Screen(StrEnum):
+    ATTRACT = "attract"
+    PIN = "pin"
+    CHECKING = "checking"
+    CHOOSE_LETTER = "choose_letter"
+    FILL = "fill"
+    REVIEW = "review"
+    RECEIPT = "receipt"
+    MESSAGE = "message"
+
+
+class Runner(Protocol):
+    """Runs slow work off the UI thread; calls `done(result)` back on the UI thread."""
+
+    def run(self, work: Callable[[], T], done: Callable[[T], None]) -> None: ...
+
+
+class InlineRunner:
+    """Runs work at once, in the caller's thread (tests and scripts)."""
+
+    def run(self, work, done):
+        done(work())
+
+
+class Services(Protocol):
+    """What the session needs from the rest of the kiosk."""
+
+    def identify(self, card_fingerprint: str, pin: str) -> IdentifyOutcome: ...
+    def next_application_number(self, now: datetime) -> str: ...
+    def enqueue(self, application: Application, pdf: bytes) -> str: ...
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the receipt screen shows: nothing personal, so it may outlive the wipe."""
+
+    application_number: str
+    letter_id: str
+    idempotency_key: str
+    submitted_at: datetime
+    delivered: bool = False
+
+
+class Session:
+    def __init__(
+        self,
+        *,
+        kiosk_id: str,
+        village: VillageProfile,
+        village_key: bytes,
+        catalogue: Catalogue,
+        services: Services,
+        runner: Runner,
+        language: str = "id",
+    ):
+        self._kiosk_id = kiosk_id
+        self._village = village
+        self._village_key = village_key
+        self.catalogue = catalogue
+        self._services = services
+        self._runner = runner
+        self._listeners: list[Callable[[Session], None]] = []
+        self.language = language
+        self.generation = 0
+        self.screen = Screen.ATTRACT
+        self.notice: Notice | None = None
+        self.receipt: Receipt | None = None
+        self._clear_personal()
+
+    # -- observation -------------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[Session], None]) -> None:
+        self._listeners.append(listener)
+
+    def notify(self) -> None:
+        for listener in list(self._listeners):
+            listener(self)
+
+    def _go(self, screen: Screen, notice: Notice | None = None) -> None:
+        self.screen = screen
+        self.notice = notice
+        log.info("session: screen %s%s", screen, f" ({notice.code})" if notice else "")
+        self.notify()
+
+    # -- personal data -----------------------------------------------------------------
+
+    def _clear_personal(self) -> None:
+        self.card: str | None = None  # the card's fingerprint, never the UID
+        self.resident: Resident | None = None
+        self.letter: Letter | None = None
+        self.values: dict[str, str] = {}
+        self.field_errors: dict[str, dict[str, str]] = {}
+        self.application: Application | None = None
+        self.pdf: bytes | None = None
+        self.attempts_left: int | None = None
+
+    def holds_personal_data(self) -> bool:
+        return any(
+            (self.card, self.resident, self.letter, self.values, self.field_errors,
+             self.application, self.pdf)
+        )
+
+    def _wipe(self) -> None:
+        self.generation += 1  # answers still on their way belong to nobody now
+        self._clear_personal()
+
+    # -- card events (any screen) ------------------------------------------------------
+
+    def card_presented(self, atr: bytes, uid: bytes) -> None:
+        if self.screen not in (Screen.ATTRACT, Screen.RECEIPT):
+            return  # a card is already in session; a second one changes nothing
+        self._wipe()
+        self.receipt = None
+        if not is_ektp_atr(atr):
+            self._go(Screen.MESSAGE, Notice("not_ektp"))
+            return
+        self.card = card_fingerprint(uid, self._village_key)
+        self._go(Screen.PIN)
+
+    def card_unreadable(self) -> None:
+        if self.screen in (Screen.ATTRACT, Screen.RECEIPT):
+            self._wipe()
+            self.receipt = None
+            self._go(Screen.MESSAGE, Notice("card_unreadable"))
+
+    def card_removed(self) -> None:
+        quiet = self.screen in (Screen.ATTRACT, Screen.MESSAGE, Screen.RECEIPT)
+        self._wipe()
+        self.receipt = None
+        self._go(Screen.ATTRACT, None if quiet else Notice("card_removed"))
+
+    def idle_timeout(self) -> None:
+        if self.screen is Screen.ATTRACT:
+            if self.notice:
+                self._go(Screen.ATTRACT)  # let an old notice fade for the next villager
+            return
+        self._wipe()
+        self.receipt = None
+        self._go(Screen.ATTRACT)
+
+    # -- the villager's actions --------------------------------------------------------
+
+    def set_language(self, language: str) -> None:
+        if language not in ("id", "en"):
+            raise ValueError(language)
+        self.language = language
+        self.notify()
+
+    def enter_pin(self, pin: str) -> None:
+        if self.screen is not Screen.PIN:
+            return
+        if not PIN_RE.match(pin):
+            self._go(Screen.PIN, Notice("pin_format"))
+            return
+        generation, card = self.generation, self.card
+        self._go(Screen.CHECKING)
+        self._runner.run(
+            lambda: self._services.identify(card, pin),
+            lambda outcome: self._identified(generation, outcome),
+        )
+
+    def _identified(self, generation: int, outcome: IdentifyOutcome) -> None:
+        if generation != self.generation or self.screen is not Screen.CHECKING:
+            return  # the villager left (card removed, timeout) while we waited
+        r = outcome.result
+        if r is IdentifyResult.OK:
+            self.resident = outcome.resident
+            self._go(Screen.CHOOSE_LETTER)
+        elif r is IdentifyResult.WRONG_PIN:
+            self.attempts_left = outcome.attempts_left
+            left = outcome.attempts_left if outcome.attempts_left is not None else "?"
+            self._go(Screen.PIN, Notice("wrong_pin", {"attempts_left": left}))
+        else:
+            self._wipe()
+            self._go(Screen.MESSAGE, Notice(r.value))
+
+    def choose_letter(self, letter_id: str) -> None:
+        if self.screen is not Screen.CHOOSE_LETTER:
+            return
+        self.letter = self.catalogue.get(letter_id)
+        self.values = {f.name: "" for f in self.letter.input_fields()}
+        self.field_errors = {}
+        self._go(Screen.FILL)
+
+    def submit_fields(self, values: dict[str, str]) -> None:
+        if self.screen is not Screen.FILL or self.letter is None:
+            return
+        self.values = dict(values)
+        self.field_errors = validate(self.letter, self.values)
+        if self.field_errors:
+            self._go(Screen.FILL, Notice("fix_fields"))
+            return
+        cleaned = clean_values(self.letter, self.values)
+        try:
+            if self.application is None:
+                number = self._services.next_application_number(self._services.now())
+            else:  # back from review: keep the number the villager may have seen
+                number = self.application.application_number
+        except OutboxError:
+            log.exception("session: could not reserve an application number")
+            self._go(Screen.FILL, Notice("save_failed"))
+            return
+        self.application = Application(
+            application_number=number,
+            letter=self.letter.id,
+            village_code=self._village.code,
+            kiosk_id=self._kiosk_id,
+            created_at=self._services.now(),
+            resident=self.resident,
+            values=cleaned,
+            language=self.language,
+        )
+        self.pdf = render_application(self.application, self.letter, self._village)
+        self._go(Screen.REVIEW)
+
+    def back(self) -> None:
+        if self.screen is Screen.FILL:
+            self.field_errors = {}
+            self._go(Screen.CHOOSE_LETTER)
+        elif self.screen is Screen.REVIEW:
+            self._go(Screen.FILL)
+
+    def cancel(self) -> None:
+        if self.screen in (Screen.ATTRACT, Screen.MESSAGE, Screen.RECEIPT):
+            return
+        self._wipe()
+        self._go(Screen.MESSAGE, Notice("cancelled"))
+
+    def confirm(self) -> None:
+        if self.screen is not Screen.REVIEW or self.application is None or self.pdf is None:
+            return
+        try:
+            key = self._services.enqueue(self.application, self.pdf)
+        except OutboxError:
+            log.exception("session: could not store the application")
+            self._go(Screen.REVIEW, Notice("save_failed"))
+            return
+        self.receipt = Receipt(
+            application_number=self.application.application_number,
+            letter_id=self.application.letter,
+            idempotency_key=key,
+            submitted_at=self.application.created_at,
+        )
+        self._wipe()  # stored safely: the kiosk holds nothing personal any more
+        self._go(Screen.RECEIPT)
+
+    def application_delivered(self, idempotency_key: str) -> None:
+        """The sender reports an acknowledgement; the receipt screen may say so."""
+        if self.receipt and self.receipt.idempotency_key == idempotency_key:
+            self.receipt = Receipt(**{**self.receipt.__dict__, "delivered": True})
+            self.notify()
+
+    def finish(self) -> None:
+        if self.screen in (Screen.RECEIPT, Screen.MESSAGE):
+            self.receipt = None
+            self._wipe()
+            self._go(Screen.ATTRACT)

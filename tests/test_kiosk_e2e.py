@@ -1,0 +1,162 @@
+"""One villager, one letter, end to end, on the real parts.
+
+The real pcscd with a vpcd virtual reader and a virtual e-KTP, the real back office as its own
+process on a loopback port with SQLite, and the real kiosk window (offscreen, pytest-qt).
+"""
+
+import io
+import sqlite3
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtWidgets import QPlainTextEdit, QPushButton
+
+from devices.demo_cards import demo_card
+from terminal.session import Screen
+
+pytestmark = pytest.mark.pcsc
+WAIT = 8000  # ms; generous for a busy 2-core machine, never a speed assertion
+
+
+def click(window, action):
+    for b in window.findChildren(QPushButton):
+        if b.property("action") == action and b.isVisible():
+            b.click()
+            return
+    raise AssertionError(f"no visible button {action!r}")
+
+
+def enter_pin(window, pin):
+    for digit in pin:
+        click(window, f"pin_{digit}")
+    click(window, "pin_ok")
+
+
+def stored_applications(stack):
+    db = sqlite3.connect(stack.backoffice.workdir / "backoffice.sqlite3")
+    try:
+        return db.execute("SELECT application_number, payload_json, pdf FROM applications").fetchall()
+    finally:
+        db.close()
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def fill_and_confirm(window, qtbot, session, purpose):
+    click(window, "letter_domisili")
+    assert session.screen is Screen.FILL
+    window.findChild(QPlainTextEdit, "field_keperluan").setPlainText(purpose)
+    click(window, "fill_next")
+    assert session.screen is Screen.REVIEW, session.field_errors
+    click(window, "review_confirm")
+    assert session.screen is Screen.RECEIPT
+
+
+def sign_in(window, qtbot, session, cards, key):
+    card = cards(key)
+    qtbot.waitUntil(lambda: session.screen is Screen.PIN, timeout=WAIT)
+    enter_pin(window, demo_card(key).pin)
+    qtbot.waitUntil(lambda: session.screen is Screen.CHOOSE_LETTER, timeout=WAIT)
+    return card
+
+
+def test_a_villager_gets_a_domicile_letter_end_to_end(stack, kiosk_app, cards, qtbot):
+    kiosk, window = kiosk_app
+    session = kiosk.session
+    before = len(stored_applications(stack))
+    assert session.screen is Screen.ATTRACT
+    sign_in(window, qtbot, session, cards, "maruf")
+    assert session.resident.name == "Ahmad Ma'ruf"
+    fill_and_confirm(window, qtbot, session, "Persyaratan melamar pekerjaan di Surabaya")
+    number = session.receipt.application_number
+    assert not session.holds_personal_data()  # stored in the outbox: the session forgets
+    qtbot.waitUntil(lambda: session.receipt.delivered, timeout=WAIT)
+    assert kiosk.outbox.pending_count() == 0
+
+    rows = stored_applications(stack)
+    assert len(rows) == before + 1
+    (stored_number, payload, pdf), = [r for r in rows if r[0] == number]
+    text = pdf_text(pdf)
+    assert "3510151701850002" in text and "Ahmad Ma'ruf" in text
+    assert "Persyaratan melamar pekerjaan di Surabaya" in payload
+
+    click(window, "receipt_done")
+    assert session.screen is Screen.ATTRACT
+    assert not session.holds_personal_data() and session.receipt is None
+    for w in window.findChildren(QPlainTextEdit):
+        assert w.toPlainText() == ""
+
+
+def test_a_wrong_pin_gets_a_clear_message_and_another_try(stack, kiosk_app, cards, qtbot):
+    kiosk, window = kiosk_app
+    session = kiosk.session
+    cards("siti")
+    qtbot.waitUntil(lambda: session.screen is Screen.PIN, timeout=WAIT)
+    enter_pin(window, "999999")
+    qtbot.waitUntil(lambda: session.notice is not None, timeout=WAIT)
+    assert session.notice.code == "wrong_pin"
+    shown = window.screens[Screen.PIN].notice.text()
+    assert shown.startswith("PIN salah") and "2" in shown
+    session.set_language("en")
+    assert window.screens[Screen.PIN].notice.text().startswith("Wrong PIN")
+    enter_pin(window, demo_card("siti").pin)  # the right PIN also resets the counter
+    qtbot.waitUntil(lambda: session.screen is Screen.CHOOSE_LETTER, timeout=WAIT)
+
+
+def test_pulling_the_card_mid_session_returns_to_attract_and_wipes(stack, kiosk_app, cards,
+                                                                   qtbot):
+    kiosk, window = kiosk_app
+    session = kiosk.session
+    card = sign_in(window, qtbot, session, cards, "sukarmi")
+    click(window, "letter_domisili")
+    window.findChild(QPlainTextEdit, "field_keperluan").setPlainText("Mengurus pensiun janda")
+    card.remove()  # the villager lifts the card
+    qtbot.waitUntil(lambda: session.screen is Screen.ATTRACT, timeout=WAIT)
+    assert session.notice.code == "card_removed"
+    assert not session.holds_personal_data()
+    assert window.findChild(QPlainTextEdit, "field_keperluan") is None
+    assert kiosk.outbox.pending_count() == 0
+
+
+def test_a_card_that_is_not_an_ektp_is_refused_politely(stack, kiosk_app, cards, qtbot):
+    kiosk, window = kiosk_app
+    session = kiosk.session
+    cards("bank")
+    qtbot.waitUntil(lambda: session.screen is Screen.MESSAGE, timeout=WAIT)
+    assert window.screens[Screen.MESSAGE].message.text().startswith("Kartu ini bukan e-KTP")
+
+
+def test_an_unregistered_ektp_is_sent_to_the_village_office(stack, kiosk_app, cards, qtbot):
+    kiosk, window = kiosk_app
+    session = kiosk.session
+    cards("unregistered")
+    qtbot.waitUntil(lambda: session.screen is Screen.PIN, timeout=WAIT)
+    enter_pin(window, "123456")
+    qtbot.waitUntil(lambda: session.screen is Screen.MESSAGE, timeout=WAIT)
+    assert session.notice.code == "card_unknown"
+    assert "daftar di kantor desa" in window.screens[Screen.MESSAGE].message.text()
+
+
+def test_back_office_down_at_submit_keeps_the_application_and_delivers_it_once(
+    stack, kiosk_app, cards, qtbot
+):
+    kiosk, window = kiosk_app
+    session = kiosk.session
+    sign_in(window, qtbot, session, cards, "bagus")
+    before = len(stored_applications(stack))
+    stack.backoffice.stop()
+    try:
+        fill_and_confirm(window, qtbot, session, "Mendaftar kuliah")
+        number = session.receipt.application_number
+        assert window.screens[Screen.RECEIPT].status.text().startswith("Permohonan tersimpan")
+        qtbot.wait(1500)  # the sender tries, fails, and keeps it
+        assert kiosk.outbox.pending_count() == 1
+        assert not session.receipt.delivered
+    finally:
+        stack.backoffice.start()
+    qtbot.waitUntil(lambda: kiosk.outbox.pending_count() == 0, timeout=WAIT * 2)
+    rows = [r for r in stored_applications(stack) if r[0] == number]
+    assert len(rows) == 1 and len(stored_applications(stack)) == before + 1
+    assert "3510152106010004" in pdf_text(rows[0][2])

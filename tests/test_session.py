@@ -1,0 +1,240 @@
+"""The session state machine on its own: every transition, every wipe.
+
+The services are an in-memory stand-in for the back office and the outbox so the state machine
+can be tested alone; the real back office, pcscd and outbox are exercised in test_kiosk_e2e.py.
+"""
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from devices.ektp import bank_card_atr, ektp_type_a_atr, ektp_type_b_atr
+from forms.catalogue import load_catalogue
+from forms.identity import Resident, card_fingerprint
+from forms.village import VillageProfile
+from terminal.client import IdentifyOutcome, IdentifyResult
+from terminal.outbox import OutboxError
+from terminal.session import InlineRunner, Screen, Session
+
+KEY = b"k" * 32
+UID = bytes.fromhex("5A3C91E2")
+WIB = timezone(timedelta(hours=7))
+SITI = Resident(
+    nik="3510155208580003", name="Siti Aminah", birth_place="Banyuwangi",
+    birth_date=date(1958, 8, 12), sex="P", address="Jl. Barong No. 12", dusun="Krajan",
+    rt="003", rw="012", religion="Islam", marital_status="Cerai Mati",
+    occupation="Mengurus Rumah Tangga", citizenship="WNI", family_card_number="3510151204080021",
+)
+VILLAGE = VillageProfile(
+    code="35.10.15.2003", name="Kemiren", kind="Desa", district="Glagah",
+    regency="Kabupaten Banyuwangi", province="Jawa Timur", address="Jl. Barong No. 1",
+)
+
+
+class Services:
+    def __init__(self):
+        self.outcome = IdentifyOutcome(IdentifyResult.OK, SITI)
+        self.identify_calls = []
+        self.queued = []
+        self.fail_enqueue = False
+        self.seq = 0
+
+    def identify(self, card, pin):
+        self.identify_calls.append((card, pin))
+        return self.outcome
+
+    def next_application_number(self, now):
+        self.seq += 1
+        return f"KMR01-{now:%y%m%d}-{self.seq:04d}"
+
+    def enqueue(self, application, pdf):
+        if self.fail_enqueue:
+            raise OutboxError("disk full")
+        self.queued.append((application, pdf))
+        return f"key-{len(self.queued)}"
+
+    def now(self):
+        return datetime(2026, 11, 25, 9, 30, tzinfo=WIB)
+
+
+class HeldRunner:
+    """Keeps work until the test releases it: an answer that arrives late."""
+
+    def __init__(self):
+        self.pending = []
+
+    def run(self, work, done):
+        self.pending.append((work, done))
+
+    def release(self):
+        for work, done in self.pending:
+            done(work())
+        self.pending.clear()
+
+
+@pytest.fixture
+def services():
+    return Services()
+
+
+def make_session(services, runner=None):
+    return Session(kiosk_id="KMR01", village=VILLAGE, village_key=KEY,
+                   catalogue=load_catalogue(), services=services,
+                   runner=runner or InlineRunner())
+
+
+def to_review(s):
+    s.card_presented(ektp_type_b_atr(UID), UID)
+    s.enter_pin("241258")
+    s.choose_letter("domisili")
+    s.submit_fields({"keperluan": "Persyaratan melamar pekerjaan"})
+    assert s.screen is Screen.REVIEW
+
+
+def test_full_session_reaches_receipt_and_keeps_nothing_personal(services):
+    s = make_session(services)
+    seen = []
+    s.subscribe(lambda session: seen.append(session.screen))
+    s.card_presented(ektp_type_b_atr(UID), UID)
+    assert s.screen is Screen.PIN
+    assert s.card == card_fingerprint(UID, KEY)  # the UID itself is never kept
+    s.enter_pin("241258")
+    assert services.identify_calls == [(card_fingerprint(UID, KEY), "241258")]
+    assert s.screen is Screen.CHOOSE_LETTER and s.resident == SITI
+    s.choose_letter("domisili")
+    assert s.screen is Screen.FILL and s.values == {"keperluan": ""}
+    s.submit_fields({"keperluan": "  Persyaratan melamar pekerjaan  "})
+    assert s.screen is Screen.REVIEW
+    assert s.pdf.startswith(b"%PDF-")
+    assert s.application.values == {"keperluan": "Persyaratan melamar pekerjaan"}
+    s.confirm()
+    assert s.screen is Screen.RECEIPT
+    (application, pdf), = services.queued
+    assert application.resident == SITI and application.application_number == "KMR01-261125-0001"
+    assert s.receipt.application_number == "KMR01-261125-0001"
+    assert not s.holds_personal_data()
+    s.application_delivered("key-1")
+    assert s.receipt.delivered
+    s.finish()
+    assert s.screen is Screen.ATTRACT and s.receipt is None
+    assert seen[:3] == [Screen.PIN, Screen.CHECKING, Screen.CHOOSE_LETTER]
+
+
+def test_type_a_ektp_is_accepted_and_other_cards_refused_politely(services):
+    s = make_session(services)
+    s.card_presented(ektp_type_a_atr(), bytes.fromhex("04A2246AB93C80"))
+    assert s.screen is Screen.PIN
+    s.card_removed()
+    s.card_presented(bank_card_atr(), bytes.fromhex("08B7C45E"))
+    assert s.screen is Screen.MESSAGE and s.notice.code == "not_ektp"
+    assert "bukan e-KTP" in s.notice.text("id") and "not an e-KTP" in s.notice.text("en")
+    assert s.card is None
+    s.card_removed()
+    assert s.screen is Screen.ATTRACT and s.notice is None
+
+
+@pytest.mark.parametrize("pin", ["", "12345", "1234567", "12a456", "١٢٣٤٥٦"])
+def test_malformed_pin_is_refused_without_asking_the_back_office(services, pin):
+    s = make_session(services)
+    s.card_presented(ektp_type_b_atr(UID), UID)
+    s.enter_pin(pin)
+    assert s.screen is Screen.PIN and s.notice.code == "pin_format"
+    assert services.identify_calls == []
+
+
+def test_wrong_pin_says_how_many_tries_are_left(services):
+    s = make_session(services)
+    services.outcome = IdentifyOutcome(IdentifyResult.WRONG_PIN, attempts_left=2)
+    s.card_presented(ektp_type_b_atr(UID), UID)
+    s.enter_pin("000000")
+    assert s.screen is Screen.PIN and s.notice.code == "wrong_pin"
+    assert "2" in s.notice.text("id") and s.card is not None
+    services.outcome = IdentifyOutcome(IdentifyResult.OK, SITI)
+    s.enter_pin("241258")
+    assert s.screen is Screen.CHOOSE_LETTER
+
+
+@pytest.mark.parametrize("result", [IdentifyResult.LOCKED, IdentifyResult.UNKNOWN_CARD,
+                                    IdentifyResult.UNREACHABLE, IdentifyResult.REFUSED])
+def test_refusals_end_on_a_message_and_wipe(services, result):
+    s = make_session(services)
+    services.outcome = IdentifyOutcome(result)
+    s.card_presented(ektp_type_b_atr(UID), UID)
+    s.enter_pin("241258")
+    assert s.screen is Screen.MESSAGE and s.notice.code == result.value
+    assert not s.holds_personal_data()
+
+
+@pytest.mark.parametrize("stop_at", ["pin", "choose", "fill", "review"])
+@pytest.mark.parametrize("how", ["card_removed", "idle_timeout", "cancel"])
+def test_leaving_at_any_screen_wipes_everything(services, stop_at, how):
+    s = make_session(services)
+    s.card_presented(ektp_type_b_atr(UID), UID)
+    if stop_at != "pin":
+        s.enter_pin("241258")
+    if stop_at in ("fill", "review"):
+        s.choose_letter("domisili")
+    if stop_at == "review":
+        s.submit_fields({"keperluan": "Pindah kerja"})
+    assert s.holds_personal_data()
+    getattr(s, how)()
+    assert not s.holds_personal_data()
+    assert services.queued == []
+    expected = Screen.MESSAGE if how == "cancel" else Screen.ATTRACT
+    assert s.screen is expected
+
+
+def test_an_answer_arriving_after_the_card_left_is_dropped(services):
+    runner = HeldRunner()
+    s = make_session(services, runner)
+    s.card_presented(ektp_type_b_atr(UID), UID)
+    s.enter_pin("241258")
+    assert s.screen is Screen.CHECKING
+    s.card_removed()
+    s.card_presented(ektp_type_b_atr(b"\x01\x02\x03\x04"), b"\x01\x02\x03\x04")  # next villager
+    runner.release()  # Siti's identification finally answers
+    assert s.screen is Screen.PIN and s.resident is None
+
+
+def test_empty_and_too_long_purpose_get_field_messages_and_keep_the_text(services):
+    s = make_session(services)
+    s.card_presented(ektp_type_b_atr(UID), UID)
+    s.enter_pin("241258")
+    s.choose_letter("domisili")
+    s.submit_fields({"keperluan": "   "})
+    assert s.screen is Screen.FILL and s.notice.code == "fix_fields"
+    assert "keperluan" in s.field_errors
+    long = "x" * 500
+    s.submit_fields({"keperluan": long})
+    assert s.screen is Screen.FILL and s.values["keperluan"] == long
+    assert s.field_errors["keperluan"]["en"]
+
+
+def test_back_from_review_keeps_the_application_number(services):
+    s = make_session(services)
+    to_review(s)
+    number = s.application.application_number
+    s.back()
+    assert s.screen is Screen.FILL
+    s.submit_fields({"keperluan": "Mengurus beasiswa anak"})
+    assert s.application.application_number == number
+    assert s.application.values["keperluan"] == "Mengurus beasiswa anak"
+
+
+def test_a_storage_failure_keeps_the_villager_on_review_with_a_message(services):
+    s = make_session(services)
+    to_review(s)
+    services.fail_enqueue = True
+    s.confirm()
+    assert s.screen is Screen.REVIEW and s.notice.code == "save_failed"
+    assert s.holds_personal_data()  # nothing lost: they can try again or ask staff
+    services.fail_enqueue = False
+    s.confirm()
+    assert s.screen is Screen.RECEIPT and len(services.queued) == 1
+
+
+def test_a_second_card_during_a_session_changes_nothing(services):
+    s = make_session(services)
+    to_review(s)
+    s.card_presented(ektp_type_b_atr(b"\x09\x09\x09\x09"), b"\x09\x09\x09\x09")
+    assert s.screen is Screen.REVIEW and s.resident == SITI

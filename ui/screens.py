@@ -1,0 +1,460 @@
+"""One widget per session screen. Each renders the session; none decides anything."""
+
+from __future__ import annotations
+
+import io
+
+import qrcode
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from forms.catalogue import prefill
+from terminal.messages import text
+from terminal.session import Session
+
+
+def _label(name: str = "", wrap: bool = True) -> QLabel:
+    label = QLabel()
+    if name:
+        label.setObjectName(name)
+    label.setWordWrap(wrap)
+    label.setTextFormat(Qt.PlainText)  # resident text is shown verbatim, never as markup
+    return label
+
+
+def _button(name: str, object_name: str = "") -> QPushButton:
+    b = QPushButton()
+    b.setObjectName(object_name or name)
+    b.setProperty("action", name)
+    b.setFocusPolicy(Qt.NoFocus)
+    return b
+
+
+class ScreenWidget(QWidget):
+    def render(self, session: Session) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        """Forget everything personal this screen shows."""
+
+
+class AttractScreen(ScreenWidget):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.title = _label("title")
+        self.tap = _label("headline")
+        self.picture = QLabel()
+        self.picture.setAlignment(Qt.AlignCenter)
+        self.picture.setText("🪪  ➜  ▭")
+        self.picture.setStyleSheet("font-size: 96px;")
+        self.hours = _label("status")
+        self.notice = _label("notice")
+        self.reader = _label("status")
+        self.language = _button("language")
+        self.language.clicked.connect(
+            lambda: session.set_language("en" if session.language == "id" else "id")
+        )
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(48, 48, 48, 48)
+        lay.addWidget(self.title, alignment=Qt.AlignHCenter)
+        lay.addStretch(1)
+        lay.addWidget(self.picture)
+        lay.addWidget(self.tap)
+        lay.addWidget(self.notice)
+        lay.addStretch(1)
+        lay.addWidget(self.hours)
+        row = QHBoxLayout()
+        row.addWidget(self.reader, 1)
+        row.addWidget(self.language)
+        lay.addLayout(row)
+        for w in (self.title, self.tap, self.hours):
+            w.setAlignment(Qt.AlignCenter)
+        self.notice.setAlignment(Qt.AlignCenter)
+        self.reader_ready = True
+
+    def render(self, session: Session) -> None:
+        lang = session.language
+        self.title.setText(text("app_title", lang))
+        self.tap.setText(text("attract_tap", lang))
+        self.hours.setText(text("attract_hours", lang))
+        self.language.setText(text("language_other", lang))
+        self.notice.setText(session.notice.text(lang) if session.notice else "")
+        self.reader.setText(text("reader_ready" if self.reader_ready else "reader_missing", lang))
+
+
+class PinScreen(ScreenWidget):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.digits = ""
+        self.title = _label("headline")
+        self.dots = _label("pin_dots")
+        self.dots.setAlignment(Qt.AlignCenter)
+        self.notice = _label("notice")
+        self.notice.setAlignment(Qt.AlignCenter)
+        pad = QGridLayout()
+        pad.setSpacing(16)
+        for i, d in enumerate("123456789"):
+            b = _button(f"pin_{d}", "pin_key")
+            b.setText(d)
+            b.clicked.connect(lambda _=False, d=d: self.press(d))
+            pad.addWidget(b, i // 3, i % 3)
+        self.erase = _button("pin_erase", "pin_key")
+        self.erase.clicked.connect(self.erase_one)
+        zero = _button("pin_0", "pin_key")
+        zero.setText("0")
+        zero.clicked.connect(lambda: self.press("0"))
+        self.ok = _button("pin_ok", "primary")
+        self.ok.setMinimumHeight(96)
+        self.ok.clicked.connect(lambda: self.session.enter_pin(self.digits))
+        pad.addWidget(self.erase, 3, 0)
+        pad.addWidget(zero, 3, 1)
+        pad.addWidget(self.ok, 3, 2)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(48, 24, 48, 24)
+        lay.addWidget(self.title, alignment=Qt.AlignHCenter)
+        lay.addWidget(self.dots)
+        lay.addWidget(self.notice)
+        lay.addLayout(pad)
+        lay.addStretch(1)
+
+    def press(self, digit: str) -> None:
+        if len(self.digits) < 6:
+            self.digits += digit
+            self._show_dots()
+
+    def erase_one(self) -> None:
+        self.digits = self.digits[:-1]
+        self._show_dots()
+
+    def _show_dots(self) -> None:
+        self.dots.setText("●" * len(self.digits) + "○" * (6 - len(self.digits)))
+
+    def render(self, session: Session) -> None:
+        lang = session.language
+        self.digits = ""  # a fresh entry after every answer, right or wrong
+        self._show_dots()
+        self.title.setText(text("pin_title", lang))
+        self.erase.setText(text("pin_erase", lang))
+        self.ok.setText(text("pin_ok", lang))
+        self.notice.setText(session.notice.text(lang) if session.notice else "")
+
+    def clear(self) -> None:
+        self.digits = ""
+        self._show_dots()
+
+
+class CheckingScreen(ScreenWidget):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.label = _label("headline")
+        self.label.setAlignment(Qt.AlignCenter)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.label)
+
+    def render(self, session: Session) -> None:
+        self.label.setText(text("checking", session.language))
+
+
+class ChooseLetterScreen(ScreenWidget):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.greeting = _label("headline")
+        self.title = _label("status")
+        self.buttons: dict[str, QPushButton] = {}
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(48, 24, 48, 24)
+        lay.addWidget(self.greeting)
+        lay.addWidget(self.title)
+        for letter in session.catalogue.letters():
+            b = _button(f"letter_{letter.id}", "letter_choice")
+            b.clicked.connect(lambda _=False, i=letter.id: self.session.choose_letter(i))
+            self.buttons[letter.id] = b
+            lay.addWidget(b)
+        lay.addStretch(1)
+
+    def render(self, session: Session) -> None:
+        lang = session.language
+        name = session.resident.name if session.resident else ""
+        self.greeting.setText(text("greeting", lang, name=name))
+        self.title.setText(text("choose_title", lang))
+        for letter in session.catalogue.letters():
+            self.buttons[letter.id].setText(letter.title.get(lang))
+
+    def clear(self) -> None:
+        self.greeting.clear()
+
+
+class IdentityTable(QWidget):
+    """The resident's details as label : value rows (read-only)."""
+
+    def __init__(self):
+        super().__init__()
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(24)
+
+    def show_rows(self, rows: list[tuple[str, str]]) -> None:
+        self.clear()
+        for i, (key, value) in enumerate(rows):
+            k, v = _label("identity_key"), _label("identity_value")
+            k.setText(key)
+            v.setText(value)
+            self.grid.addWidget(k, i, 0, alignment=Qt.AlignTop)
+            self.grid.addWidget(v, i, 1)
+        self.grid.setColumnStretch(1, 1)
+
+    def clear(self) -> None:
+        while self.grid.count():
+            w = self.grid.takeAt(0).widget()
+            if w:
+                w.setParent(None)
+                w.deleteLater()
+
+
+class FillScreen(ScreenWidget):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.title = _label("headline")
+        self.notice = _label("notice")
+        self.identity_title = _label("field_label")
+        self.identity = IdentityTable()
+        self.inputs: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.form = QVBoxLayout()
+        self.next = _button("fill_next", "primary")
+        self.next.clicked.connect(lambda: self.session.submit_fields(self.values()))
+        self._letter_id: str | None = None
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.addLayout(self.form)
+        inner.addSpacing(24)
+        inner.addWidget(self.identity_title)
+        inner.addWidget(self.identity)
+        inner.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(48, 16, 48, 16)
+        lay.addWidget(self.title)
+        lay.addWidget(self.notice)
+        lay.addWidget(scroll, 1)
+        lay.addWidget(self.next, alignment=Qt.AlignRight)
+
+    def values(self) -> dict[str, str]:
+        out = {}
+        for name, w in self.inputs.items():
+            if isinstance(w, QPlainTextEdit):
+                out[name] = w.toPlainText()
+            elif isinstance(w, QComboBox):
+                out[name] = w.currentData() or ""
+            else:
+                out[name] = w.text()
+        return out
+
+    def _build(self, session: Session) -> None:
+        self._clear_form()
+        lang = session.language
+        for f in session.letter.input_fields():
+            label, help_, error = _label("field_label"), _label("help"), _label("field_error")
+            label.setProperty("field", f.name)
+            if f.type == "long_text":
+                w = QPlainTextEdit()
+                w.setFixedHeight(140)
+            elif f.type == "choice":
+                w = QComboBox()
+                w.addItem("", "")
+                for choice in f.choices:
+                    w.addItem(choice.label.get(session.language), choice.value)
+            else:
+                w = QLineEdit()
+                if f.max_length:
+                    w.setMaxLength(f.max_length)
+            w.setObjectName(f"field_{f.name}")
+            self.inputs[f.name], self.errors[f.name] = w, error
+            for x in (label, help_, w, error):
+                self.form.addWidget(x)
+        self._letter_id = session.letter.id
+        self._texts(lang)
+
+    def _texts(self, lang: str) -> None:
+        fields = {f.name: f for f in self.session.letter.input_fields()}
+        for i in range(self.form.count()):
+            w = self.form.itemAt(i).widget()
+            name = w.property("field") if w else None
+            if name in fields:
+                optional = "" if fields[name].required else f" ({text('optional', lang)})"
+                w.setText(fields[name].label.get(lang) + optional)
+                help_ = self.form.itemAt(i + 1).widget()
+                help_.setText(fields[name].help.get(lang))
+
+    def render(self, session: Session) -> None:
+        lang = session.language
+        if self._letter_id != session.letter.id or not self.inputs:
+            self._build(session)
+        self._texts(lang)
+        self.title.setText(text("fill_title", lang, letter=session.letter.title.get(lang)))
+        self.notice.setText(session.notice.text(lang) if session.notice else "")
+        self.identity_title.setText(text("fill_identity", lang))
+        self.identity.show_rows(
+            [(f.label.get(lang), v) for f, v in prefill(session.letter, session.resident)]
+        )
+        for name, w in self.inputs.items():
+            value = session.values.get(name, "")
+            if isinstance(w, QPlainTextEdit):
+                if w.toPlainText() != value:
+                    w.setPlainText(value)
+            elif isinstance(w, QComboBox):
+                w.setCurrentIndex(max(0, w.findData(value)))
+            elif w.text() != value:
+                w.setText(value)
+            err = session.field_errors.get(name)
+            self.errors[name].setText(err[lang] if err else "")
+        self.next.setText(text("fill_next", lang))
+
+    def _clear_form(self) -> None:
+        while self.form.count():
+            w = self.form.takeAt(0).widget()
+            if w:
+                w.setParent(None)
+                w.deleteLater()
+        self.inputs, self.errors, self._letter_id = {}, {}, None
+
+    def clear(self) -> None:
+        self._clear_form()
+        self.identity.clear()
+
+
+class ReviewScreen(ScreenWidget):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.title = _label("headline")
+        self.hint = _label("status")
+        self.notice = _label("notice")
+        self.table = IdentityTable()
+        self.confirm = _button("review_confirm", "primary")
+        self.confirm.setMinimumWidth(320)
+        self.confirm.clicked.connect(session.confirm)
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.addWidget(self.table)
+        inner.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(48, 16, 48, 16)
+        lay.addWidget(self.title)
+        lay.addWidget(self.hint)
+        lay.addWidget(self.notice)
+        lay.addWidget(scroll, 1)
+        lay.addWidget(self.confirm, alignment=Qt.AlignRight)
+
+    def render(self, session: Session) -> None:
+        lang = session.language
+        letter = session.letter
+        self.title.setText(text("review_title", lang))
+        self.hint.setText(text("review_hint", lang))
+        self.notice.setText(session.notice.text(lang) if session.notice else "")
+        rows = [(letter.title.get(lang), session.application.application_number)]
+        rows += [(f.label.get(lang), v) for f, v in prefill(letter, session.resident)]
+        rows += [(f.label.get(lang), session.application.values.get(f.name, ""))
+                 for f in letter.input_fields()]
+        self.table.show_rows(rows)
+        self.confirm.setText(text("review_confirm", lang))
+
+    def clear(self) -> None:
+        self.table.clear()
+
+
+class ReceiptScreen(ScreenWidget):
+    def __init__(self, session: Session, village_code: str):
+        super().__init__()
+        self.session = session
+        self.village_code = village_code
+        self.title = _label("headline")
+        self.label = _label("status")
+        self.number = _label("big_number", wrap=False)
+        self.qr = QLabel()
+        self.status = _label("status")
+        self.hint = _label("status")
+        self.done = _button("receipt_done", "primary")
+        self.done.clicked.connect(session.finish)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(48, 24, 48, 24)
+        for w in (self.title, self.label, self.number, self.qr, self.status, self.hint):
+            lay.addWidget(w, alignment=Qt.AlignHCenter)
+            if isinstance(w, QLabel):
+                w.setAlignment(Qt.AlignCenter)
+        lay.addStretch(1)
+        lay.addWidget(self.done, alignment=Qt.AlignRight)
+        self._qr_for: str | None = None
+
+    def render(self, session: Session) -> None:
+        lang = session.language
+        r = session.receipt
+        self.title.setText(text("receipt_title", lang))
+        self.label.setText(text("receipt_number", lang))
+        self.number.setText(r.application_number)
+        if self._qr_for != r.application_number:
+            self.qr.setPixmap(_qr_pixmap(f"SKAPP1:{self.village_code}:{r.application_number}"))
+            self._qr_for = r.application_number
+        self.status.setText(text("receipt_delivered" if r.delivered else "receipt_queued", lang))
+        self.hint.setText(text("receipt_hint", lang))
+        self.done.setText(text("receipt_done", lang))
+
+    def clear(self) -> None:
+        self.number.clear()
+        self.qr.clear()
+        self._qr_for = None
+
+
+class MessageScreen(ScreenWidget):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.message = _label("headline")
+        self.message.setAlignment(Qt.AlignCenter)
+        self.take = _label("status")
+        self.take.setAlignment(Qt.AlignCenter)
+        self.ok = _button("message_ok", "primary")
+        self.ok.clicked.connect(session.finish)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(64, 64, 64, 64)
+        lay.addStretch(1)
+        lay.addWidget(self.message)
+        lay.addWidget(self.take)
+        lay.addStretch(1)
+        lay.addWidget(self.ok, alignment=Qt.AlignHCenter)
+
+    def render(self, session: Session) -> None:
+        lang = session.language
+        self.message.setText(session.notice.text(lang) if session.notice else "")
+        self.take.setText(text("take_card", lang))
+        self.ok.setText(text("message_ok", lang))
+
+
+def _qr_pixmap(data: str) -> QPixmap:
+    img = qrcode.make(data, box_size=8, border=2)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    pm = QPixmap()
+    pm.loadFromData(buf.getvalue(), "PNG")
+    return pm
+

@@ -1,0 +1,36 @@
+"""The kiosk's look: large type, high contrast, big touch targets."""
+
+NAVY = "#12355b"
+GREEN = "#1b7f3b"
+RED = "#b00020"
+PAPER = "#fbfaf6"
+
+STYLESHEET = f"""
+QWidget {{ background: {PAPER}; color: #111; font-family: "DejaVu Sans"; font-size: 24px; }}
+QLabel#title {{ font-size: 40px; font-weight: bold; color: {NAVY}; }}
+QLabel#headline {{ font-size: 36px; font-weight: bold; color: {NAVY}; }}
+QLabel#step {{ font-size: 22px; color: #333; }}
+QLabel#notice {{ font-size: 26px; color: {RED}; font-weight: bold; }}
+QLabel#big_number {{ font-size: 48px; font-weight: bold; color: {NAVY};
+    border: 3px solid {NAVY}; border-radius: 12px; padding: 12px 24px; background: white; }}
+QLabel#field_label {{ font-size: 24px; font-weight: bold; }}
+QLabel#help {{ font-size: 20px; color: #444; }}
+QLabel#field_error {{ font-size: 22px; color: {RED}; font-weight: bold; }}
+QLabel#identity_key {{ font-size: 22px; color: #444; }}
+QLabel#identity_value {{ font-size: 22px; font-weight: bold; }}
+QLabel#pin_dots {{ font-size: 56px; letter-spacing: 16px; color: {NAVY}; }}
+QLabel#status {{ font-size: 22px; color: #333; }}
+QWidget#header {{ background: {NAVY}; }}
+QWidget#header QLabel {{ background: {NAVY}; color: white; font-size: 24px; }}
+QPushButton {{ min-height: 72px; min-width: 120px; padding: 8px 24px; font-size: 28px;
+    border: 2px solid {NAVY}; border-radius: 12px; background: white; color: {NAVY}; }}
+QPushButton:pressed {{ background: #dde6f0; }}
+QPushButton#primary {{ background: {GREEN}; color: white; border-color: {GREEN};
+    font-weight: bold; }}
+QPushButton#danger {{ color: {RED}; border-color: {RED}; }}
+QPushButton#pin_key {{ min-height: 96px; min-width: 150px; font-size: 40px; font-weight: bold; }}
+QPushButton#letter_choice {{ min-height: 110px; font-size: 28px; text-align: left;
+    padding-left: 32px; }}
+QLineEdit, QPlainTextEdit, QComboBox {{ font-size: 26px; background: white;
+    border: 2px solid #555; border-radius: 8px; padding: 8px; min-height: 56px; }}
+"""
