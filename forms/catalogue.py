@@ -184,7 +184,8 @@ _FIELD_KEYS = {
     "name", "type", "label", "help", "source", "attribute", "required", "max_length",
     "min_length", "pattern", "pattern_message", "choices", "min", "max",
 }  # fmt: skip
-_INPUT_ONLY_KEYS = {"max_length", "min_length", "pattern", "pattern_message", "choices", "min", "max"}
+_COMMON_KEYS = {"name", "type", "label", "help", "source", "attribute", "required"}
+_INPUT_ONLY_KEYS = _FIELD_KEYS - _COMMON_KEYS
 
 
 class _Checker:
@@ -258,7 +259,8 @@ class _Checker:
         try:
             parsed = list(string.Formatter().parse(body))
         except ValueError as e:
-            raise self.fail("body", f"bad placeholder ({e}); write {{{{ and }}}} for braces") from None
+            msg = f"bad placeholder ({e}); write {{{{ and }}}} for literal braces"
+            raise self.fail("body", msg) from None
         for _, name, spec, conv in parsed:
             if name is None:
                 continue
@@ -495,8 +497,10 @@ def _check_one(f: Field, raw: Any) -> dict[str, str] | None:
     if raw is None:
         raw = ""
     if not isinstance(raw, str):
-        return _msg(f"{lid} tidak terbaca. Silakan isi lagi.", f"{len_} could not be read. "
-                    "Please fill it in again.")
+        return _msg(
+            f"{lid} tidak terbaca. Silakan isi lagi.",
+            f"{len_} could not be read. Please fill it in again.",
+        )
     value = clean_value(f, raw)
     if any(_bad_char(ch, f.type) for ch in value):
         return _msg(

@@ -84,8 +84,9 @@ def register_fonts() -> None:
     # Streams are zlib-compressed; the extra ASCII85 layer only grows the file and costs
     # ~1 ms a letter in pure Python. ReportLab reads this setting when it writes a PDF.
     rl_config.useA85 = 0
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT,
-                                  boldItalic=FONT_BOLD)
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
+    )
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -96,8 +97,7 @@ def _plain(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(
-        ch if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
-        else " "
+        ch if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn") else " "
         for ch in text
     )
 
@@ -109,7 +109,7 @@ def _esc(text: str) -> str:
 
 def _strip_prefix(value: str, prefix: str) -> str:
     v = value.strip()
-    return v[len(prefix):].strip() if v.lower().startswith(prefix.lower() + " ") else v
+    return v[len(prefix) :].strip() if v.lower().startswith(prefix.lower() + " ") else v
 
 
 def _tz_label(dt: datetime) -> str:
@@ -167,18 +167,33 @@ _BASE = ParagraphStyle("base", fontName=FONT, fontSize=11, leading=15, splitLong
 _S = {
     "body": ParagraphStyle("body", _BASE, alignment=TA_JUSTIFY, spaceAfter=4),
     "cell": ParagraphStyle("cell", _BASE, alignment=TA_LEFT),
-    "title": ParagraphStyle("title", _BASE, fontName=FONT_BOLD, fontSize=13, leading=17,
-                            alignment=TA_CENTER),
+    "title": ParagraphStyle(
+        "title", _BASE, fontName=FONT_BOLD, fontSize=13, leading=17, alignment=TA_CENTER
+    ),
     "number": ParagraphStyle("number", _BASE, alignment=TA_CENTER, spaceAfter=10),
-    "draft": ParagraphStyle("draft", _BASE, fontSize=10, leading=13.5, alignment=TA_JUSTIFY,
-                            spaceAfter=4),
+    "draft": ParagraphStyle(
+        "draft", _BASE, fontSize=10, leading=13.5, alignment=TA_JUSTIFY, spaceAfter=4
+    ),
     "small": ParagraphStyle("small", _BASE, fontSize=8.5, leading=11),
     "small_c": ParagraphStyle("small_c", _BASE, fontSize=8.5, leading=11, alignment=TA_CENTER),
     "sig": ParagraphStyle("sig", _BASE, alignment=TA_CENTER),
-    "stamp": ParagraphStyle("stamp", _BASE, fontName=FONT_BOLD, fontSize=12, leading=14,
-                            alignment=TA_CENTER, textColor=colors.HexColor("#8a1010")),
-    "stamp_small": ParagraphStyle("stamp_small", _BASE, fontSize=7, leading=9,
-                                  alignment=TA_CENTER, textColor=colors.HexColor("#8a1010")),
+    "stamp": ParagraphStyle(
+        "stamp",
+        _BASE,
+        fontName=FONT_BOLD,
+        fontSize=12,
+        leading=14,
+        alignment=TA_CENTER,
+        textColor=colors.HexColor("#8a1010"),
+    ),
+    "stamp_small": ParagraphStyle(
+        "stamp_small",
+        _BASE,
+        fontSize=7,
+        leading=9,
+        alignment=TA_CENTER,
+        textColor=colors.HexColor("#8a1010"),
+    ),
 }
 
 
@@ -195,8 +210,9 @@ class QRFlowable(Flowable):
         super().__init__()
         # A fixed mask pattern: every mask gives a valid code, and scoring all eight (what
         # `qrcode` does by default) costs ~2 ms, more than drawing the code.
-        qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=1, border=0,
-                           mask_pattern=QR_MASK)
+        qr = qrcode.QRCode(
+            error_correction=ERROR_CORRECT_M, box_size=1, border=0, mask_pattern=QR_MASK
+        )
         qr.add_data(data.encode("utf-8"))
         qr.make(fit=True)
         self.matrix: list[list[bool]] = qr.get_matrix()
@@ -275,8 +291,13 @@ def _fit(text: str, font: str, size: float, width: float, min_size: float = 6) -
 class _Pages:
     """Draws the letterhead, watermark and footer (PageTemplate onPage callbacks)."""
 
-    def __init__(self, application: Application, letter: Letter, village: VillageProfile,
-                 pagesize: tuple[float, float]):
+    def __init__(
+        self,
+        application: Application,
+        letter: Letter,
+        village: VillageProfile,
+        pagesize: tuple[float, float],
+    ):
         self.app = application
         self.letter = letter
         self.village = village
@@ -302,8 +323,10 @@ class _Pages:
         self._watermark(c)
         c.setFont(FONT, 8.5)
         c.setFillColor(colors.HexColor("#444444"))
-        head = (f"Permohonan {self.letter.title.id} · Nomor permohonan "
-                f"{_plain(self.app.application_number)}")
+        head = (
+            f"Permohonan {self.letter.title.id} · Nomor permohonan "
+            f"{_plain(self.app.application_number)}"
+        )
         c.drawString(LEFT, self.h - TOP - 4 * mm, head)
         c.restoreState()
         c.saveState()
@@ -339,8 +362,16 @@ class _Pages:
         text_w = self.w - LEFT - RIGHT
         logo = _logo_reader(v.logo)
         if logo is not None:
-            c.drawImage(logo, LEFT, top - LOGO_SIZE - 1 * mm, LOGO_SIZE, LOGO_SIZE,
-                        preserveAspectRatio=True, anchor="c", mask="auto")
+            c.drawImage(
+                logo,
+                LEFT,
+                top - LOGO_SIZE - 1 * mm,
+                LOGO_SIZE,
+                LOGO_SIZE,
+                preserveAspectRatio=True,
+                anchor="c",
+                mask="auto",
+            )
             text_w -= 2 * (LOGO_SIZE + 3 * mm)
         cx = LEFT + (self.w - LEFT - RIGHT) / 2
         district = _strip_prefix(v.district, "Kecamatan")
@@ -485,8 +516,9 @@ def _story(app: Application, letter: Letter, village: VillageProfile, width: flo
     ]
     sig_w = 72 * mm
     qr_w = qr_size + 14 * mm
-    sig = Table([[qr_cell, "", sig_cell]], colWidths=[qr_w, width - qr_w - sig_w, sig_w],
-                hAlign="LEFT")
+    sig = Table(
+        [[qr_cell, "", sig_cell]], colWidths=[qr_w, width - qr_w - sig_w, sig_w], hAlign="LEFT"
+    )
     sig.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -552,10 +584,28 @@ def render_application(
         creator="Smart Kampung",
         lang="id-ID",
     )
-    first = Frame(LEFT, BOTTOM, width, h - TOP - KOP_HEIGHT - BOTTOM, id="first",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    later = Frame(LEFT, BOTTOM, width, h - TOP - 8 * mm - BOTTOM, id="later",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    first = Frame(
+        LEFT,
+        BOTTOM,
+        width,
+        h - TOP - KOP_HEIGHT - BOTTOM,
+        id="first",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+    later = Frame(
+        LEFT,
+        BOTTOM,
+        width,
+        h - TOP - 8 * mm - BOTTOM,
+        id="later",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
     doc.addPageTemplates([
         PageTemplate("first", [first], onPage=pages.first, pagesize=pagesize,
                      autoNextPageTemplate="later"),

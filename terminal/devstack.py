@@ -102,7 +102,7 @@ class BackofficeProcess:
 class DevStack:
     def __init__(self, workdir: Path, vpcd_port: int = 35963, backoffice_port: int | None = None):
         self.workdir = Path(workdir)
-        self.rig = PcscdRig(port=vpcd_port)
+        self.rig = PcscdRig(port=vpcd_port, wait=60)  # queue behind another rig (demo, tests)
         self.backoffice = BackofficeProcess(self.workdir / "backoffice", port=backoffice_port)
 
     def start(self) -> DevStack:

@@ -88,7 +88,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "fill_next": ("Lanjut", "Continue"),
     "optional": ("boleh dikosongkan", "optional"),
-    "review_title": ("Periksa kembali permohonan Anda", "Check your application"),
+    "review_title": ("Periksa kembali: {letter}", "Check your application: {letter}"),
     "review_hint": (
         "Jika sudah benar, tekan KIRIM. Jika ada yang salah, tekan KEMBALI.",
         "If everything is right, press SEND. If something is wrong, press BACK.",
@@ -96,7 +96,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "review_confirm": ("KIRIM", "SEND"),
     "back": ("Kembali", "Back"),
     "cancel": ("Batal", "Cancel"),
-    "receipt_title": ("Permohonan terkirim", "Application submitted"),
+    "receipt_title": (
+        "Terima kasih, permohonan Anda sudah tercatat",
+        "Thank you, your application is recorded",
+    ),
+    "application_number": ("Nomor permohonan", "Application number"),
     "receipt_number": ("Nomor permohonan Anda:", "Your application number:"),
     "receipt_hint": (
         "Catat atau foto nomor ini. Surat dapat diambil di kantor desa; bawa e-KTP Anda.",

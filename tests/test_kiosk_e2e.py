@@ -9,33 +9,29 @@ import sqlite3
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtWidgets import QPlainTextEdit, QPushButton
+from PySide6.QtWidgets import QPlainTextEdit
 
 from devices.demo_cards import demo_card
 from terminal.session import Screen
+from ui.driver import KioskDriver
 
 pytestmark = pytest.mark.pcsc
 WAIT = 8000  # ms; generous for a busy 2-core machine, never a speed assertion
 
 
 def click(window, action):
-    for b in window.findChildren(QPushButton):
-        if b.property("action") == action and b.isVisible():
-            b.click()
-            return
-    raise AssertionError(f"no visible button {action!r}")
+    KioskDriver(window).click(action)
 
 
 def enter_pin(window, pin):
-    for digit in pin:
-        click(window, f"pin_{digit}")
-    click(window, "pin_ok")
+    KioskDriver(window).enter_pin(pin)
 
 
 def stored_applications(stack):
     db = sqlite3.connect(stack.backoffice.workdir / "backoffice.sqlite3")
     try:
-        return db.execute("SELECT application_number, payload_json, pdf FROM applications").fetchall()
+        sql = "SELECT application_number, payload_json, pdf FROM applications"
+        return db.execute(sql).fetchall()
     finally:
         db.close()
 
@@ -45,13 +41,7 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def fill_and_confirm(window, qtbot, session, purpose):
-    click(window, "letter_domisili")
-    assert session.screen is Screen.FILL
-    window.findChild(QPlainTextEdit, "field_keperluan").setPlainText(purpose)
-    click(window, "fill_next")
-    assert session.screen is Screen.REVIEW, session.field_errors
-    click(window, "review_confirm")
-    assert session.screen is Screen.RECEIPT
+    KioskDriver(window).apply_for_domicile(purpose)
 
 
 def sign_in(window, qtbot, session, cards, key):

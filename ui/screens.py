@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 
 import qrcode
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from forms.catalogue import prefill
 from terminal.messages import text
 from terminal.session import Session
+from ui.style import NAVY
 
 
 def _label(name: str = "", wrap: bool = True) -> QLabel:
@@ -58,8 +60,7 @@ class AttractScreen(ScreenWidget):
         self.tap = _label("headline")
         self.picture = QLabel()
         self.picture.setAlignment(Qt.AlignCenter)
-        self.picture.setText("🪪  ➜  ▭")
-        self.picture.setStyleSheet("font-size: 96px;")
+        self.picture.setPixmap(tap_card_picture())
         self.hours = _label("status")
         self.notice = _label("notice")
         self.reader = _label("status")
@@ -69,7 +70,7 @@ class AttractScreen(ScreenWidget):
         )
         lay = QVBoxLayout(self)
         lay.setContentsMargins(48, 48, 48, 48)
-        lay.addWidget(self.title, alignment=Qt.AlignHCenter)
+        lay.addWidget(self.title)
         lay.addStretch(1)
         lay.addWidget(self.picture)
         lay.addWidget(self.tap)
@@ -125,7 +126,8 @@ class PinScreen(ScreenWidget):
         pad.addWidget(self.ok, 3, 2)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(48, 24, 48, 24)
-        lay.addWidget(self.title, alignment=Qt.AlignHCenter)
+        self.title.setAlignment(Qt.AlignCenter)
+        lay.addWidget(self.title)
         lay.addWidget(self.dots)
         lay.addWidget(self.notice)
         lay.addLayout(pad)
@@ -207,6 +209,7 @@ class IdentityTable(QWidget):
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setHorizontalSpacing(24)
+        self.grid.setVerticalSpacing(6)
 
     def show_rows(self, rows: list[tuple[str, str]]) -> None:
         self.clear()
@@ -216,6 +219,10 @@ class IdentityTable(QWidget):
             v.setText(value)
             self.grid.addWidget(k, i, 0, alignment=Qt.AlignTop)
             self.grid.addWidget(v, i, 1)
+            # Word-wrapped labels report too small a minimum height; without this, rows get
+            # squashed instead of the screen scrolling.
+            lines = max(1, len(value) // 60 + 1)
+            self.grid.setRowMinimumHeight(i, v.fontMetrics().lineSpacing() * lines + 4)
         self.grid.setColumnStretch(1, 1)
 
     def clear(self) -> None:
@@ -242,6 +249,7 @@ class FillScreen(ScreenWidget):
         self._letter_id: str | None = None
         body = QWidget()
         inner = QVBoxLayout(body)
+        inner.setSizeConstraint(QLayout.SetMinimumSize)  # scroll rather than squash
         inner.addLayout(self.form)
         inner.addSpacing(24)
         inner.addWidget(self.identity_title)
@@ -354,6 +362,7 @@ class ReviewScreen(ScreenWidget):
         self.confirm.clicked.connect(session.confirm)
         body = QWidget()
         inner = QVBoxLayout(body)
+        inner.setSizeConstraint(QLayout.SetMinimumSize)  # scroll rather than squash
         inner.addWidget(self.table)
         inner.addStretch(1)
         scroll = QScrollArea()
@@ -370,10 +379,10 @@ class ReviewScreen(ScreenWidget):
     def render(self, session: Session) -> None:
         lang = session.language
         letter = session.letter
-        self.title.setText(text("review_title", lang))
+        self.title.setText(text("review_title", lang, letter=letter.title.get(lang)))
         self.hint.setText(text("review_hint", lang))
         self.notice.setText(session.notice.text(lang) if session.notice else "")
-        rows = [(letter.title.get(lang), session.application.application_number)]
+        rows = [(text("application_number", lang), session.application.application_number)]
         rows += [(f.label.get(lang), v) for f, v in prefill(letter, session.resident)]
         rows += [(f.label.get(lang), session.application.values.get(f.name, ""))
                  for f in letter.input_fields()]
@@ -400,9 +409,11 @@ class ReceiptScreen(ScreenWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(48, 24, 48, 24)
         for w in (self.title, self.label, self.number, self.qr, self.status, self.hint):
-            lay.addWidget(w, alignment=Qt.AlignHCenter)
-            if isinstance(w, QLabel):
-                w.setAlignment(Qt.AlignCenter)
+            w.setAlignment(Qt.AlignCenter)
+            if w is self.number:
+                lay.addWidget(w, alignment=Qt.AlignHCenter)  # a framed box, as wide as the text
+            else:
+                lay.addWidget(w)
         lay.addStretch(1)
         lay.addWidget(self.done, alignment=Qt.AlignRight)
         self._qr_for: str | None = None
@@ -448,6 +459,41 @@ class MessageScreen(ScreenWidget):
         self.message.setText(session.notice.text(lang) if session.notice else "")
         self.take.setText(text("take_card", lang))
         self.ok.setText(text("message_ok", lang))
+
+
+def tap_card_picture() -> QPixmap:
+    """A card held flat over a contactless reader, with waves: how to tap, without words."""
+    pm = QPixmap(420, 230)
+    pm.fill(Qt.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.Antialiasing)
+    # the reader
+    p.setPen(Qt.NoPen)
+    p.setBrush(QColor("#2b2b2b"))
+    p.drawRoundedRect(QRectF(90, 150, 240, 60), 14, 14)
+    p.setBrush(QColor("#7fd17f"))
+    p.drawEllipse(QRectF(290, 170, 16, 16))
+    # the waves
+    pen = QPen(QColor(NAVY), 6)
+    pen.setCapStyle(Qt.RoundCap)
+    p.setPen(pen)
+    p.setBrush(Qt.NoBrush)
+    for r in (30, 55, 80):
+        p.drawArc(QRectF(210 - r, 150 - r * 0.55, 2 * r, r * 1.1), 30 * 16, 120 * 16)
+    # the card (blue like an e-KTP), tilted a little above the reader
+    p.translate(210, 60)
+    p.rotate(-6)
+    p.setPen(QPen(QColor("#0d3b66"), 3))
+    p.setBrush(QColor("#8ecae6"))
+    p.drawRoundedRect(QRectF(-110, -50, 220, 100), 12, 12)
+    p.setBrush(QColor("#f4a261"))
+    p.setPen(Qt.NoPen)
+    p.drawRoundedRect(QRectF(-95, -30, 50, 60), 6, 6)  # the photo
+    p.setBrush(QColor("#0d3b66"))
+    for i, w in enumerate((120, 100, 110)):
+        p.drawRoundedRect(QRectF(-35, -25 + i * 20, w, 8), 4, 4)
+    p.end()
+    return pm
 
 
 def _qr_pixmap(data: str) -> QPixmap:

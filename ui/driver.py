@@ -1,0 +1,62 @@
+"""Drives the kiosk window the way a villager's finger would: for the tour, benchmarks, tests.
+
+It only presses the buttons and types into the fields that are on screen.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QPushButton
+
+from terminal.session import Screen
+
+
+class KioskDriver:
+    def __init__(self, window):
+        self.window = window
+        self.session = window.kiosk.session
+
+    def click(self, action: str) -> None:
+        for b in self.window.findChildren(QPushButton):
+            if b.property("action") == action and b.isVisible() and b.isEnabled():
+                b.click()
+                return
+        raise LookupError(f"no button {action!r} on the {self.session.screen} screen")
+
+    def enter_pin(self, pin: str) -> None:
+        for digit in pin:
+            self.click(f"pin_{digit}")
+        self.click("pin_ok")
+
+    def type_into(self, field: str, value: str) -> None:
+        w = self.window.findChild(QPlainTextEdit, f"field_{field}")
+        if w is not None:
+            w.setPlainText(value)
+            return
+        w = self.window.findChild(QLineEdit, f"field_{field}")
+        if w is None:
+            raise LookupError(f"no field {field!r} on the {self.session.screen} screen")
+        w.setText(value)
+
+    def wait_until(self, predicate, timeout: float = 8.0, what: str = "") -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"kiosk did not reach {what or predicate} "
+                                   f"(screen {self.session.screen})")
+            QApplication.processEvents()
+            time.sleep(0.002)
+
+    def wait_for(self, screen: Screen, timeout: float = 8.0) -> None:
+        self.wait_until(lambda: self.session.screen is screen, timeout, str(screen))
+
+    def apply_for_domicile(self, purpose: str) -> None:
+        """From the letter menu to the receipt."""
+        self.click("letter_domisili")
+        self.wait_for(Screen.FILL)
+        self.type_into("keperluan", purpose)
+        self.click("fill_next")
+        self.wait_for(Screen.REVIEW)
+        self.click("review_confirm")
+        self.wait_for(Screen.RECEIPT)

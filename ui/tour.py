@@ -1,0 +1,137 @@
+"""`make tour`: one full session on the real stack, offscreen, with a PNG of every screen.
+
+Leaves in build/tour/: NN-<screen>-<lang>.png for each step, application.pdf (the application
+copy the kiosk sent) and application-page1.png, for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from devices.demo_cards import demo_card  # noqa: E402
+from terminal.devstack import ROOT, DevStack  # noqa: E402
+from terminal.session import Screen  # noqa: E402
+from ui.app import build  # noqa: E402
+from ui.driver import KioskDriver  # noqa: E402
+
+
+class Tour:
+    def __init__(self, out: Path, window, driver: KioskDriver):
+        self.out, self.window, self.d = out, window, driver
+        self.n = 0
+
+    def shot(self, name: str) -> None:
+        QApplication.processEvents()
+        self.n += 1
+        lang = self.d.session.language
+        path = self.out / f"{self.n:02d}-{name}-{lang}.png"
+        self.window.grab().save(str(path))
+        print(f"tour: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+def run(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("[0-9][0-9]-*.png"):
+        old.unlink()
+    _app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 - kept alive
+    with DevStack(ROOT / "build" / "tour-stack") as stack:
+        config = stack.kiosk_config(retry_base_s=0.2, retry_cap_s=1.0)
+        kiosk, window, reader = build(config)
+        window.resize(1280, 900)
+        window.show()
+        kiosk.start()
+        reader.start()
+        d = KioskDriver(window)
+        s = d.session
+        t = Tour(out, window, d)
+        # Let the checking screen be seen: the demo link answers faster than a village's fibre.
+        identify = kiosk.services.identify
+        kiosk.services.identify = lambda card, pin: (time.sleep(0.7), identify(card, pin))[1]
+        try:
+            d.wait_until(lambda: kiosk.reader_ready, what="reader ready")
+            t.shot("attract")
+            s.set_language("en")
+            t.shot("attract")
+            s.set_language("id")
+
+            with stack.card("bank"):
+                d.wait_for(Screen.MESSAGE)
+                t.shot("message-not-ektp")
+            stack.rig.wait_for_card(False)
+            d.wait_for(Screen.ATTRACT)
+
+            with stack.card("unregistered"):
+                d.wait_for(Screen.PIN)
+                d.enter_pin("123456")
+                d.wait_for(Screen.MESSAGE, timeout=10)
+                t.shot("message-card-unknown")
+            stack.rig.wait_for_card(False)
+
+            card = stack.card("siti")
+            with card:
+                d.wait_for(Screen.PIN)
+                t.shot("pin")
+                d.enter_pin("000000")
+                d.wait_until(lambda: s.notice is not None, what="wrong PIN message")
+                for digit in "2412":
+                    d.click(f"pin_{digit}")
+                t.shot("pin-wrong")
+                for _ in range(4):
+                    d.click("pin_erase")
+                d.enter_pin(demo_card("siti").pin)
+                d.wait_for(Screen.CHECKING)
+                t.shot("checking")
+                d.wait_for(Screen.CHOOSE_LETTER, timeout=10)
+                t.shot("choose-letter")
+                d.click("letter_domisili")
+                t.shot("fill")
+                d.type_into("keperluan", "")
+                d.click("fill_next")
+                t.shot("fill-missing")
+                d.type_into("keperluan", "Persyaratan pengajuan bantuan modal usaha warung")
+                d.click("fill_next")
+                d.wait_for(Screen.REVIEW)
+                t.shot("review")
+                (out / "application.pdf").write_bytes(s.pdf)
+                d.click("review_confirm")
+                t.shot("receipt")
+                d.wait_until(lambda: s.receipt and s.receipt.delivered, what="delivery")
+                t.shot("receipt-delivered")
+                s.set_language("en")
+                t.shot("receipt-delivered")
+                s.set_language("id")
+                d.click("receipt_done")
+            stack.rig.wait_for_card(False)
+
+            with stack.card("sukarmi"):
+                d.wait_for(Screen.PIN)
+                d.enter_pin(demo_card("sukarmi").pin)
+                d.wait_for(Screen.CHOOSE_LETTER, timeout=10)
+            d.wait_for(Screen.ATTRACT)
+            t.shot("attract-card-removed")
+        finally:
+            reader.stop()
+            kiosk.stop()
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile",
+                        str(out / "application.pdf"), str(out / "application-page1")], check=True)
+    print(f"tour: {t.n} screenshots and the application PDF are in {out}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    run(Path(argv[0]) if argv else ROOT / "build" / "tour")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
