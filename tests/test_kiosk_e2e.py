@@ -5,6 +5,7 @@ process on a loopback port with SQLite, and the real kiosk window (offscreen, py
 """
 
 import io
+import logging
 import sqlite3
 
 import pytest
@@ -12,6 +13,7 @@ from pypdf import PdfReader
 from PySide6.QtWidgets import QPlainTextEdit
 
 from devices.demo_cards import demo_card
+from forms.identity import card_fingerprint
 from terminal.session import Screen
 from ui.driver import KioskDriver
 
@@ -52,7 +54,8 @@ def sign_in(window, qtbot, session, cards, key):
     return card
 
 
-def test_a_villager_gets_a_domicile_letter_end_to_end(stack, kiosk_app, cards, qtbot):
+def test_a_villager_gets_a_domicile_letter_end_to_end(stack, kiosk_app, cards, qtbot, caplog):
+    caplog.set_level(logging.DEBUG)
     kiosk, window = kiosk_app
     session = kiosk.session
     before = len(stored_applications(stack))
@@ -77,6 +80,16 @@ def test_a_villager_gets_a_domicile_letter_end_to_end(stack, kiosk_app, cards, q
     assert not session.holds_personal_data() and session.receipt is None
     for w in window.findChildren(QPlainTextEdit):
         assert w.toPlainText() == ""
+
+    # Nothing personal in any log line: the kiosk's records and the back office's log file.
+    card = demo_card("maruf")
+    secrets = ["3510151701850002", "Ahmad Ma", "Surabaya", card.uid.hex(), card.uid.hex().upper(),
+               card_fingerprint(card.uid, kiosk.config.village_key)]
+    lines = [r.getMessage() for r in caplog.records]
+    lines += stack.backoffice.log_path.read_text().splitlines()
+    assert lines, "expected some log lines to check"
+    leaks = [(s, line) for line in lines for s in secrets if s in line]
+    assert leaks == []
 
 
 def test_a_wrong_pin_gets_a_clear_message_and_another_try(stack, kiosk_app, cards, qtbot):
