@@ -24,8 +24,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from devices.demo_cards import DEMO_CARDS  # noqa: E402
 from terminal.devstack import DevStack  # noqa: E402
 from terminal.session import Screen  # noqa: E402
-from ui.app import build  # noqa: E402
-from ui.driver import KioskDriver  # noqa: E402
+from ui.driver import running_kiosk  # noqa: E402
 
 SESSIONS = 15
 
@@ -35,15 +34,9 @@ def main() -> None:
     residents = [c for c in DEMO_CARDS if c.pin]
     total, after_card = [], []
     with tempfile.TemporaryDirectory() as tmp, DevStack(Path(tmp)) as stack:
-        kiosk, window, reader = build(stack.kiosk_config())
-        window.resize(1280, 900)
-        window.show()
-        kiosk.start()
-        reader.start()
-        d = KioskDriver(window)
-        s = d.session
-        try:
-            d.wait_until(lambda: kiosk.reader_ready, what="reader ready")
+        with running_kiosk(stack.kiosk_config()) as d:
+            s = d.session
+            d.wait_until(lambda: d.kiosk.reader_ready, what="reader ready")
             for i in range(SESSIONS + 1):  # the first session warms up and is not counted
                 demo = residents[i % len(residents)]
                 card = stack.card(demo.key)
@@ -63,9 +56,6 @@ def main() -> None:
                 card.remove()
                 stack.rig.wait_for_card(False)
                 d.wait_for(Screen.ATTRACT)
-        finally:
-            reader.stop()
-            kiosk.stop()
     print(f"BENCH session_e2e_ms {statistics.median(total):.1f} ms")
     print(f"BENCH session_after_card_ms {statistics.median(after_card):.1f} ms")
 

@@ -13,6 +13,12 @@ from datetime import datetime
 from forms.identity import Resident
 
 SCHEMA_VERSION = 1
+REFERENCE_PREFIX = "SKAPP1"
+
+
+def application_reference(village_code: str, application_number: str) -> str:
+    """What the QR codes on the application copy and the receipt carry."""
+    return f"{REFERENCE_PREFIX}:{village_code}:{application_number}"
 
 
 @dataclass(frozen=True)

@@ -42,13 +42,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from forms.application import Application
+from forms.application import Application, application_reference
 from forms.catalogue import Letter, display_value, format_date_id, prefill
 from forms.village import VillageProfile
 
 PAPERS: dict[str, tuple[float, float]] = {"F4": (215 * mm, 330 * mm), "A4": A4}
 
-QR_PREFIX = "SKAPP1"
 QR_MASK = 2  # vertical stripes; see QRFlowable
 
 FONT = "DejaVuSans"
@@ -502,7 +501,7 @@ def _story(app: Application, letter: Letter, village: VillageProfile, width: flo
     # Signature block with the QR code: kept on one page.
     place = _esc(village.name.strip())
     when = format_date_id(app.created_at.date())
-    ref = f"{QR_PREFIX}:{app.village_code}:{app.application_number}"
+    ref = application_reference(app.village_code, app.application_number)
     qr_size = 30 * mm
     qr_cell = [
         QRFlowable(ref, qr_size),

@@ -22,22 +22,12 @@ def kiosk_app(stack, qtbot):
 
     Every test's kiosk shares one data directory, as one real kiosk keeps its outbox and its
     receipt numbering across restarts (a fresh directory would reuse receipt numbers)."""
-    from PySide6.QtWidgets import QApplication
-
-    from ui.app import build
+    from ui.driver import running_kiosk
 
     config = stack.kiosk_config(retry_base_s=0.2, retry_cap_s=1.0, request_timeout_s=3.0)
-    kiosk, window, reader = build(config)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    kiosk.start()
-    reader.start()
-    qtbot.waitUntil(lambda: kiosk.reader_ready, timeout=5000)
-    yield kiosk, window
-    reader.stop()
-    kiosk.stop()
-    QApplication.instance().removeEventFilter(window.idle)
+    with running_kiosk(config) as driver:
+        qtbot.waitUntil(lambda: driver.kiosk.reader_ready, timeout=5000)
+        yield driver.kiosk, driver.window
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from pathlib import Path
 
 import pypdf
@@ -27,51 +27,15 @@ from forms.catalogue import (
 )
 from forms.identity import Resident
 from forms.render import QR_MASK, QRFlowable, render_application
-from forms.village import VillageProfile
+from forms.samples import KEMIREN, SITI, sample_application
 
 REPO = Path(__file__).resolve().parent.parent
-WIB = timezone(timedelta(hours=7))
 
-SITI = Resident(
-    nik="3510155208580003",
-    name="Siti Aminah",
-    birth_place="Banyuwangi",
-    birth_date=date(1958, 8, 12),
-    sex="P",
-    address="Jl. Barong No. 12",
-    dusun="Krajan",
-    rt="003",
-    rw="012",
-    religion="Islam",
-    marital_status="Cerai Mati",
-    occupation="Mengurus Rumah Tangga",
-    citizenship="WNI",
-    family_card_number="3510151204080021",
-)
-KEMIREN = VillageProfile(
-    code="35.10.15.2003",
-    name="Kemiren",
-    kind="Desa",
-    district="Glagah",
-    regency="Kabupaten Banyuwangi",
-    province="Jawa Timur",
-    address="Jl. Barong No. 1, Kemiren, Glagah, Banyuwangi",
-    postal_code="68432",
-    head_name="H. Suhaimi",
-)
 PURPOSE = "Persyaratan melamar pekerjaan"
 
 
 def application(resident: Resident = SITI, **values: str) -> Application:
-    return Application(
-        application_number="KMR01-261125-0007",
-        letter="domisili",
-        village_code=KEMIREN.code,
-        kiosk_id="KMR01",
-        created_at=datetime(2026, 11, 25, 9, 14, tzinfo=WIB),
-        resident=resident,
-        values=values or {"keperluan": PURPOSE},
-    )
+    return sample_application(resident, **(values or {"keperluan": PURPOSE}))
 
 
 @pytest.fixture(scope="module")

@@ -4,31 +4,21 @@ The services are an in-memory stand-in for the back office and the outbox so the
 can be tested alone; the real back office, pcscd and outbox are exercised in test_kiosk_e2e.py.
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 
 import pytest
 
 from devices.ektp import bank_card_atr, ektp_type_a_atr, ektp_type_b_atr
 from forms.catalogue import load_catalogue
-from forms.identity import Resident, card_fingerprint
-from forms.village import VillageProfile
+from forms.identity import card_fingerprint
+from forms.samples import KEMIREN, SITI, WIB
 from terminal.client import IdentifyOutcome, IdentifyResult
 from terminal.outbox import OutboxError
 from terminal.session import InlineRunner, Screen, Session
 
 KEY = b"k" * 32
 UID = bytes.fromhex("5A3C91E2")
-WIB = timezone(timedelta(hours=7))
-SITI = Resident(
-    nik="3510155208580003", name="Siti Aminah", birth_place="Banyuwangi",
-    birth_date=date(1958, 8, 12), sex="P", address="Jl. Barong No. 12", dusun="Krajan",
-    rt="003", rw="012", religion="Islam", marital_status="Cerai Mati",
-    occupation="Mengurus Rumah Tangga", citizenship="WNI", family_card_number="3510151204080021",
-)
-VILLAGE = VillageProfile(
-    code="35.10.15.2003", name="Kemiren", kind="Desa", district="Glagah",
-    regency="Kabupaten Banyuwangi", province="Jawa Timur", address="Jl. Barong No. 1",
-)
+VILLAGE = KEMIREN
 
 
 class Services:

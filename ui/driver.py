@@ -6,15 +6,39 @@ It only presses the buttons and types into the fields that are on screen.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QPushButton
 
+from terminal.config import KioskConfig
 from terminal.session import Screen
+from ui.app import build
+
+
+@contextmanager
+def running_kiosk(
+    config: KioskConfig, size: tuple[int, int] = (1280, 900)
+) -> Iterator[KioskDriver]:
+    """The kiosk window shown, its outbox sender and card reader running; all stopped after."""
+    kiosk, window, reader = build(config)
+    window.resize(*size)
+    window.show()
+    kiosk.start()
+    reader.start()
+    try:
+        yield KioskDriver(window)
+    finally:
+        reader.stop()
+        kiosk.stop()
+        QApplication.instance().removeEventFilter(window.idle)
+        window.close()
 
 
 class KioskDriver:
     def __init__(self, window):
         self.window = window
+        self.kiosk = window.kiosk
         self.session = window.kiosk.session
 
     def click(self, action: str) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms.application import application_reference
 from forms.catalogue import prefill
 from terminal.messages import text
 from terminal.session import Session
@@ -42,6 +43,25 @@ def _button(name: str, object_name: str = "") -> QPushButton:
     b.setProperty("action", name)
     b.setFocusPolicy(Qt.NoFocus)
     return b
+
+
+def _scrolling(*parts) -> QScrollArea:
+    """A vertical scroll area holding layouts, widgets and spacings (ints), top-aligned."""
+    body = QWidget()
+    inner = QVBoxLayout(body)
+    inner.setSizeConstraint(QLayout.SetMinimumSize)  # scroll rather than squash the rows
+    for part in parts:
+        if isinstance(part, int):
+            inner.addSpacing(part)
+        elif isinstance(part, QLayout):
+            inner.addLayout(part)
+        else:
+            inner.addWidget(part)
+    inner.addStretch(1)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(body)
+    return scroll
 
 
 class ScreenWidget(QWidget):
@@ -247,17 +267,7 @@ class FillScreen(ScreenWidget):
         self.next = _button("fill_next", "primary")
         self.next.clicked.connect(lambda: self.session.submit_fields(self.values()))
         self._letter_id: str | None = None
-        body = QWidget()
-        inner = QVBoxLayout(body)
-        inner.setSizeConstraint(QLayout.SetMinimumSize)  # scroll rather than squash
-        inner.addLayout(self.form)
-        inner.addSpacing(24)
-        inner.addWidget(self.identity_title)
-        inner.addWidget(self.identity)
-        inner.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
+        scroll = _scrolling(self.form, 24, self.identity_title, self.identity)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(48, 16, 48, 16)
         lay.addWidget(self.title)
@@ -360,14 +370,7 @@ class ReviewScreen(ScreenWidget):
         self.confirm = _button("review_confirm", "primary")
         self.confirm.setMinimumWidth(320)
         self.confirm.clicked.connect(session.confirm)
-        body = QWidget()
-        inner = QVBoxLayout(body)
-        inner.setSizeConstraint(QLayout.SetMinimumSize)  # scroll rather than squash
-        inner.addWidget(self.table)
-        inner.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
+        scroll = _scrolling(self.table)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(48, 16, 48, 16)
         lay.addWidget(self.title)
@@ -425,7 +428,8 @@ class ReceiptScreen(ScreenWidget):
         self.label.setText(text("receipt_number", lang))
         self.number.setText(r.application_number)
         if self._qr_for != r.application_number:
-            self.qr.setPixmap(_qr_pixmap(f"SKAPP1:{self.village_code}:{r.application_number}"))
+            ref = application_reference(self.village_code, r.application_number)
+            self.qr.setPixmap(_qr_pixmap(ref))
             self._qr_for = r.application_number
         self.status.setText(text("receipt_delivered" if r.delivered else "receipt_queued", lang))
         self.hint.setText(text("receipt_hint", lang))

@@ -20,8 +20,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from devices.demo_cards import demo_card  # noqa: E402
 from terminal.devstack import ROOT, DevStack  # noqa: E402
 from terminal.session import Screen  # noqa: E402
-from ui.app import build  # noqa: E402
-from ui.driver import KioskDriver  # noqa: E402
+from ui.driver import KioskDriver, running_kiosk  # noqa: E402
 
 
 class Tour:
@@ -45,18 +44,12 @@ def run(out: Path) -> None:
     _app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 - kept alive
     with DevStack(ROOT / "build" / "tour-stack") as stack:
         config = stack.kiosk_config(retry_base_s=0.2, retry_cap_s=1.0)
-        kiosk, window, reader = build(config)
-        window.resize(1280, 900)
-        window.show()
-        kiosk.start()
-        reader.start()
-        d = KioskDriver(window)
-        s = d.session
-        t = Tour(out, window, d)
-        # Let the checking screen be seen: the demo link answers faster than a village's fibre.
-        identify = kiosk.services.identify
-        kiosk.services.identify = lambda card, pin: (time.sleep(0.7), identify(card, pin))[1]
-        try:
+        with running_kiosk(config) as d:
+            kiosk, window, s = d.kiosk, d.window, d.session
+            t = Tour(out, window, d)
+            # Let the checking screen be seen: the demo link answers faster than a village's fibre.
+            identify = kiosk.services.identify
+            kiosk.services.identify = lambda card, pin: (time.sleep(0.7), identify(card, pin))[1]
             d.wait_until(lambda: kiosk.reader_ready, what="reader ready")
             t.shot("attract")
             s.set_language("en")
@@ -118,9 +111,6 @@ def run(out: Path) -> None:
                 d.wait_for(Screen.CHOOSE_LETTER, timeout=10)
             d.wait_for(Screen.ATTRACT)
             t.shot("attract-card-removed")
-        finally:
-            reader.stop()
-            kiosk.stop()
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile",
                         str(out / "application.pdf"), str(out / "application-page1")], check=True)
