@@ -11,12 +11,28 @@ from sqlalchemy.orm import Session
 from backoffice.db import CardBinding, Pin, ResidentRow, find_resident, utcnow
 from backoffice.security import verify_pin
 from forms.identity import Resident
+from forms.nik import check_nik
 
 PIN_RE = re.compile(r"[0-9]{6}")
 FINGERPRINT_RE = re.compile(r"[0-9a-f]{64}")
 
 
+class InvalidNik(ValueError):
+    """The NIK cannot be right (see forms.nik); `problems` say why in both languages."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("; ".join(p.en for p in problems))
+
+
 def upsert_resident(session: Session, village_code: str, resident: Resident) -> ResidentRow:
+    """Add or update a resident by NIK. A NIK that cannot be right is refused (`InvalidNik`);
+    one that only looks odd (unknown region, birth date unlike the registry's) is stored, and
+    the caller can show `check_nik(...).warnings` to staff."""
+    check = check_nik(resident.nik, known_birth_date=resident.birth_date,
+                      known_sex=resident.sex)
+    if check.errors:
+        raise InvalidNik(check.errors)
     row = find_resident(session, village_code, resident.nik)
     if row is None:
         row = ResidentRow(village_code=village_code)
