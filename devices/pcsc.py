@@ -15,12 +15,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from smartcard import scard
 
-from devices.ektp import normalise_uid
+from devices.ektp import UidError, is_ektp_atr, read_uid_with
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ SCARD_E_TIMEOUT = 0x8010000A
 SCARD_E_SHARING_VIOLATION = 0x8010000B
 SCARD_E_NO_SMARTCARD = 0x8010000C
 SCARD_F_COMM_ERROR = 0x80100013
+SCARD_E_NOT_TRANSACTED = 0x80100016
 SCARD_E_READER_UNAVAILABLE = 0x80100017
 SCARD_E_NO_SERVICE = 0x8010001D
 SCARD_E_SERVICE_STOPPED = 0x8010001E
@@ -76,6 +78,9 @@ class CardPresented:
     reader: str
     atr: bytes
     uid: bytes
+    # time.monotonic() when PC/SC reported the card (before the UID was read): what the kiosk
+    # does after this moment is its own processing time.
+    detected_at: float = field(default=0.0, compare=False)
 
     def __repr__(self) -> str:  # keep UIDs out of logs and tracebacks
         return f"CardPresented(reader={self.reader!r}, atr=<{len(self.atr)} bytes>, uid=<hidden>)"
@@ -85,7 +90,11 @@ class CardPresented:
 class CardUnreadable:
     reader: str
     atr: bytes
-    reason: str  # "removed", "no_uid" or "error"
+    # "removed": the card left during the read; "no_uid": the reader/card refused GET DATA;
+    # "random_uid": an e-KTP-like card with an ISO 14443-3 random UID (no stable identity);
+    # "bad_response": short, oversized or malformed answer; "error": anything else (mute card,
+    # two cards in the field / collision, transmission error, timeout).
+    reason: str
 
     def __repr__(self) -> str:
         return (
@@ -121,8 +130,8 @@ CardEvent = (
 
 
 class CardReadError(Exception):
-    """A one-shot read failed; ``reason`` is "no_card", "removed", "no_uid", "no_service"
-    or "error"."""
+    """A one-shot read failed; ``reason`` is "no_card", "removed", "no_uid", "random_uid",
+    "bad_response", "no_service" or "error"."""
 
     def __init__(self, reason: str, hresult: int | None = None, sw: bytes | None = None) -> None:
         detail = reason
@@ -139,10 +148,10 @@ class CardReadError(Exception):
 # -- one card read -------------------------------------------------------------------------
 
 
-def _connect(ctx: int, reader: str) -> tuple[int, int]:
-    protocols = scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
+def _connect(ctx: int, reader: str, api: Any = scard) -> tuple[int, int]:
+    protocols = api.SCARD_PROTOCOL_T0 | api.SCARD_PROTOCOL_T1
     for attempt in (1, 2):
-        hr, hcard, proto = scard.SCardConnect(ctx, reader, scard.SCARD_SHARE_SHARED, protocols)
+        hr, hcard, proto = api.SCardConnect(ctx, reader, api.SCARD_SHARE_SHARED, protocols)
         hr = _u32(hr)
         if hr == SCARD_S_SUCCESS:
             return hcard, proto
@@ -158,43 +167,68 @@ def _connect(ctx: int, reader: str) -> tuple[int, int]:
     raise AssertionError("unreachable")
 
 
-def _read_card(ctx: int, reader: str) -> tuple[bytes, bytes]:
-    """Connect, read (ATR, UID), disconnect. Raises CardReadError."""
-    hcard, proto = _connect(ctx, reader)
+_UID_REASONS = {"random_uid": "random_uid", "no_uid": "no_uid"}  # others: "bad_response"
+
+
+def _read_card(
+    ctx: int, reader: str, api: Any = scard, lsb_first: bool = False
+) -> tuple[bytes, bytes]:
+    """Connect, read (ATR, normalised UID), disconnect. Raises CardReadError.
+
+    A card whose ATR is not an e-KTP may have a random UID (bank cards do): it is returned
+    as read, so that the kiosk can refuse the card by its ATR with the right message. An
+    e-KTP-like card with a random UID is refused here ("random_uid")."""
+    hcard, proto = _connect(ctx, reader, api)
     try:
-        hr, _name, _state, _proto, atr_list = scard.SCardStatus(hcard)
+        hr, _name, _state, _proto, atr_list = api.SCardStatus(hcard)
         hr = _u32(hr)
         if hr in _CARD_GONE:
             raise CardReadError("removed", hr)
-        atr = bytes(atr_list) if hr == SCARD_S_SUCCESS else b""
-        hr, resp = scard.SCardTransmit(hcard, proto, GET_UID_APDU)
-        hr = _u32(hr)
-        if hr in _CARD_GONE or hr == SCARD_W_RESET_CARD:
-            raise CardReadError("removed", hr)
         if hr in _SERVICE_LOST:
             raise CardReadError("no_service", hr)
-        if hr != SCARD_S_SUCCESS:
-            raise CardReadError("error", hr)
-        resp = bytes(resp)
-        sw = resp[-2:]
-        if len(resp) < 2 or sw != b"\x90\x00":
-            raise CardReadError("no_uid", sw=sw)
+        atr = bytes(atr_list) if hr == SCARD_S_SUCCESS else b""
+
+        def transmit(apdu: bytes) -> bytes:
+            hr, resp = api.SCardTransmit(hcard, proto, list(apdu))
+            hr = _u32(hr)
+            if hr in _CARD_GONE or hr == SCARD_W_RESET_CARD:
+                raise CardReadError("removed", hr)
+            if hr in _SERVICE_LOST:
+                raise CardReadError("no_service", hr)
+            if hr != SCARD_S_SUCCESS:
+                raise CardReadError("error", hr)
+            return bytes(resp)
+
         try:
-            uid = normalise_uid(resp[:-2])
-        except ValueError:
-            raise CardReadError("no_uid", sw=sw) from None
+            uid = read_uid_with(
+                transmit, atr or None, lsb_first=lsb_first, allow_random=not is_ektp_atr(atr)
+            )
+        except UidError as exc:
+            raise CardReadError(_UID_REASONS.get(exc.reason, "bad_response"), sw=exc.sw) from None
         return atr, uid
     finally:
-        scard.SCardDisconnect(hcard, scard.SCARD_LEAVE_CARD)
+        api.SCardDisconnect(hcard, api.SCARD_LEAVE_CARD)
 
 
-def read_uid(reader: str) -> tuple[bytes, bytes]:
+def read_uid(reader: str, lsb_first: bool = False) -> tuple[bytes, bytes]:
     """One-shot: (ATR, UID) of the card on ``reader``. Raises CardReadError."""
     hr, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
     if _u32(hr) != SCARD_S_SUCCESS:
         raise CardReadError("no_service", hr)
     try:
-        return _read_card(ctx, reader)
+        return _read_card(ctx, reader, lsb_first=lsb_first)
+    finally:
+        scard.SCardReleaseContext(ctx)
+
+
+def reader_names() -> list[str]:
+    """The PC/SC reader names offered now ([] if none or if pcscd is not running)."""
+    hr, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if _u32(hr) != SCARD_S_SUCCESS:
+        return []
+    try:
+        hr, names = scard.SCardListReaders(ctx, [])
+        return [n for n in names if n != PNP_READER] if _u32(hr) == SCARD_S_SUCCESS else []
     finally:
         scard.SCardReleaseContext(ctx)
 
@@ -207,31 +241,64 @@ class _ReaderState:
     state: int = scard.SCARD_STATE_UNAWARE  # what we pass back as dwCurrentState
     present: bool = False  # a card we have reported (presented/unreadable) is on it
     counter: int = -1  # pcsc-lite's card event counter (high 16 bits) at that report
+    uid: bytes | None = None  # the UID we presented (for the presence check); never logged
+    last_check: float = 0.0
 
 
 class _ServiceLostError(Exception):
     pass
 
 
+def _substrings(value: str | Iterable[str]) -> tuple[str, ...]:
+    items = (value,) if isinstance(value, str) else tuple(value)
+    return tuple(v.lower() for v in items)
+
+
 class CardReaderMonitor:
     """Watch PC/SC readers and report :data:`CardEvent` s to ``on_event`` (on the monitor thread).
 
-    ``reader_filter`` is a case-insensitive substring of the reader names to watch ("" = all).
+    ``reader_filter``: case-insensitive substring(s) of the card readers' names ("" = all);
+    several matching readers are watched at once and every event names its reader.
+    ``sam_filter``: substring of the SAM slot's name (e.g. "00 01"); a matching reader is never
+    watched or reported as a card reader, whatever ``reader_filter`` says; see ``sam_readers``.
+    ``uid_lsb_first``: substrings of readers known to return UIDs least significant byte first.
     A card lying on a reader when the monitor starts (or when pcscd comes back) is reported.
+
+    ``presence_check_s``: how often a presented card's UID is read again. pcscd polls a reader
+    every ~0.4 s and misses a tap-remove-tap (or a swap) faster than that; the check then sees
+    the new UID (CardRemoved + CardPresented) or no card (CardRemoved). None disables it.
     """
 
     WAIT_MS = 1000  # upper bound on one SCardGetStatusChange; also rescans the reader list
     RECONNECT_DELAY = 0.25
 
-    def __init__(self, reader_filter: str, on_event: Callable[[CardEvent], None]) -> None:
-        self.reader_filter = reader_filter.lower()
+    def __init__(
+        self,
+        reader_filter: str | Iterable[str],
+        on_event: Callable[[CardEvent], None],
+        *,
+        sam_filter: str = "",
+        uid_lsb_first: Iterable[str] = (),
+        presence_check_s: float | None = 1.0,
+        api: Any = scard,
+    ) -> None:
+        self.reader_filters = _substrings(reader_filter)
+        self.sam_filter = sam_filter.lower()
+        self.uid_lsb_first = _substrings(uid_lsb_first)
+        self.presence_check_s = presence_check_s
         self.on_event = on_event
+        self._api = api  # smartcard.scard; a stand-in only in unit tests of the state machine
         self._stop = threading.Event()
         self._ctx_lock = threading.Lock()
         self._ctx: int | None = None
         self._thread: threading.Thread | None = None
         self._readers: dict[str, _ReaderState] = {}
-        self._pnp_state = scard.SCARD_STATE_UNAWARE
+        self._sam_readers: list[str] = []
+        self._pnp_state = api.SCARD_STATE_UNAWARE
+
+    @property
+    def reader_filter(self) -> str:  # the single filter of older callers
+        return self.reader_filters[0] if len(self.reader_filters) == 1 else ""
 
     # -- public ----------------------------------------------------------------------------
 
@@ -240,7 +307,8 @@ class CardReaderMonitor:
             raise RuntimeError("monitor already started")
         self._stop.clear()
         self._readers = {}
-        self._pnp_state = scard.SCARD_STATE_UNAWARE
+        self._sam_readers = []
+        self._pnp_state = self._api.SCARD_STATE_UNAWARE
         self._thread = threading.Thread(target=self._run, name="card-reader-monitor", daemon=True)
         self._thread.start()
 
@@ -256,7 +324,7 @@ class CardReaderMonitor:
         while thread.is_alive() and time.monotonic() < deadline:
             with self._ctx_lock:
                 if self._ctx is not None:
-                    scard.SCardCancel(self._ctx)
+                    self._api.SCardCancel(self._ctx)
             thread.join(0.1)
         if thread.is_alive():
             log.warning("card reader monitor did not stop within %.1f s", timeout)
@@ -264,6 +332,16 @@ class CardReaderMonitor:
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def readers(self) -> list[str]:
+        """The card readers being watched now (a snapshot)."""
+        return sorted(self._readers)
+
+    @property
+    def sam_readers(self) -> list[str]:
+        """The SAM slots present now (matching ``sam_filter``; never card readers)."""
+        return list(self._sam_readers)
 
     def __enter__(self) -> CardReaderMonitor:
         self.start()
@@ -281,13 +359,28 @@ class CardReaderMonitor:
         except Exception:
             log.exception("on_event handler failed for %s", type(event).__name__)
 
+    def _is_sam(self, name: str) -> bool:
+        return bool(self.sam_filter) and self.sam_filter in name.lower()
+
     def _watched(self, name: str) -> bool:
-        return name != PNP_READER and self.reader_filter in name.lower()
+        if name == PNP_READER or self._is_sam(name):
+            return False
+        low = name.lower()
+        return any(f in low for f in self.reader_filters)
+
+    def _lsb_first(self, name: str) -> bool:
+        low = name.lower()
+        return any(f in low for f in self.uid_lsb_first)
 
     def _run(self) -> None:
+        api = self._api
         service_up: bool | None = None  # unknown until the first context
         while not self._stop.is_set():
-            hr, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+            try:
+                hr, ctx = api.SCardEstablishContext(api.SCARD_SCOPE_USER)
+            except Exception:  # pyscard raising instead of returning: treat as no service
+                log.exception("SCardEstablishContext failed")
+                hr, ctx = SCARD_E_NO_SERVICE, None
             if _u32(hr) != SCARD_S_SUCCESS:
                 if service_up is not False:
                     log.warning("PC/SC service unavailable (0x%08X)", _u32(hr))
@@ -308,10 +401,15 @@ class CardReaderMonitor:
                 self._forget_readers()
                 self._emit(ServiceLost())
                 service_up = False
+            except Exception:
+                # never let the monitor die: start over with a fresh context
+                log.exception("card reader monitor: unexpected error; re-establishing")
+                self._forget_readers()
+                self._stop.wait(self.RECONNECT_DELAY)
             finally:
                 with self._ctx_lock:
                     self._ctx = None
-                scard.SCardReleaseContext(ctx)
+                api.SCardReleaseContext(ctx)
             if service_up is False and not self._stop.is_set():
                 self._stop.wait(self.RECONNECT_DELAY)
 
@@ -322,7 +420,8 @@ class CardReaderMonitor:
                 self._emit(CardRemoved(name))
             self._emit(ReaderDetached(name))
         self._readers.clear()
-        self._pnp_state = scard.SCARD_STATE_UNAWARE
+        self._sam_readers = []
+        self._pnp_state = self._api.SCARD_STATE_UNAWARE
 
     def _check(self, hr: int, what: str) -> int:
         hr = _u32(hr)
@@ -331,13 +430,14 @@ class CardReaderMonitor:
         return hr
 
     def _sync_readers(self, ctx: int) -> None:
-        hr, names = scard.SCardListReaders(ctx, [])
+        hr, names = self._api.SCardListReaders(ctx, [])
         hr = self._check(hr, "SCardListReaders")
         if hr == SCARD_E_NO_READERS_AVAILABLE:
             names = []
         elif hr != SCARD_S_SUCCESS:
             log.warning("SCardListReaders: 0x%08X", hr)
             return
+        self._sam_readers = [n for n in names if n != PNP_READER and self._is_sam(n)]
         current = {n for n in names if self._watched(n)}
         for name in sorted(set(self._readers) - current):
             state = self._readers.pop(name)
@@ -351,16 +451,18 @@ class CardReaderMonitor:
             self._emit(ReaderAttached(name))
 
     def _loop(self, ctx: int) -> None:
+        api = self._api
         self._sync_readers(ctx)
         while not self._stop.is_set():
             names = list(self._readers)
             states = [(PNP_READER, self._pnp_state)] + [(n, self._readers[n].state) for n in names]
-            hr, new_states = scard.SCardGetStatusChange(ctx, self.WAIT_MS, states)
+            hr, new_states = api.SCardGetStatusChange(ctx, self._wait_ms(), states)
             hr = self._check(hr, "SCardGetStatusChange")
             if hr == SCARD_E_CANCELLED or self._stop.is_set():
                 return
             if hr == SCARD_E_TIMEOUT:
                 self._sync_readers(ctx)  # belt and braces: a missed PnP notification
+                self._presence_check(ctx)
                 continue
             if hr in (SCARD_E_UNKNOWN_READER, SCARD_E_READER_UNAVAILABLE):
                 self._sync_readers(ctx)
@@ -373,52 +475,90 @@ class CardReaderMonitor:
             pnp_changed = False
             for name, event_state, atr in new_states:
                 if name == PNP_READER:
-                    if event_state & scard.SCARD_STATE_CHANGED:
+                    if event_state & api.SCARD_STATE_CHANGED:
                         pnp_changed = True
-                    self._pnp_state = event_state & ~scard.SCARD_STATE_CHANGED
+                    self._pnp_state = event_state & ~api.SCARD_STATE_CHANGED
                     continue
                 rs = self._readers.get(name)
                 if rs is None:
                     continue
-                rs.state = event_state & ~scard.SCARD_STATE_CHANGED
+                rs.state = event_state & ~api.SCARD_STATE_CHANGED
                 self._reader_changed(ctx, name, rs, event_state, bytes(atr))
             if pnp_changed:
                 self._sync_readers(ctx)
+            self._presence_check(ctx)
+
+    def _wait_ms(self) -> int:
+        if self.presence_check_s is None:
+            return self.WAIT_MS
+        return max(50, min(self.WAIT_MS, int(self.presence_check_s * 1000)))
 
     def _reader_changed(
         self, ctx: int, name: str, rs: _ReaderState, event_state: int, atr: bytes
     ) -> None:
-        if event_state & (scard.SCARD_STATE_UNKNOWN | scard.SCARD_STATE_UNAVAILABLE):
+        api = self._api
+        if event_state & (api.SCARD_STATE_UNKNOWN | api.SCARD_STATE_UNAVAILABLE):
             if rs.present:
                 rs.present = False
+                rs.uid = None
                 self._emit(CardRemoved(name))
             return
         counter = (event_state >> 16) & 0xFFFF
-        has_card = bool(event_state & scard.SCARD_STATE_PRESENT)
+        has_card = bool(event_state & api.SCARD_STATE_PRESENT)
         if rs.present and (not has_card or counter != rs.counter):
             rs.present = False
+            rs.uid = None
             log.info("card removed from %s", name)
             self._emit(CardRemoved(name))
         if not has_card or rs.present:
             return  # empty, or the same card still lying there (e.g. INUSE flips)
         rs.present = True
         rs.counter = counter
-        if event_state & scard.SCARD_STATE_MUTE:
+        rs.last_check = detected = time.monotonic()
+        if event_state & api.SCARD_STATE_MUTE:
             log.info("mute card on %s", name)
             self._emit(CardUnreadable(name, atr, "error"))
             return
-        self._emit(self._read(ctx, name, atr))
+        event = self._read(ctx, name, atr, detected)
+        rs.uid = event.uid if isinstance(event, CardPresented) else None
+        self._emit(event)
 
-    def _read(self, ctx: int, name: str, atr: bytes) -> CardEvent:
+    def _presence_check(self, ctx: int) -> None:
+        """Re-read the UID of presented cards: catches swaps pcscd did not see."""
+        if self.presence_check_s is None:
+            return
+        now = time.monotonic()
+        for name, rs in list(self._readers.items()):
+            if not rs.present or rs.uid is None or now - rs.last_check < self.presence_check_s:
+                continue
+            rs.last_check = now
+            try:
+                atr, uid = _read_card(ctx, name, self._api, self._lsb_first(name))
+            except CardReadError as exc:
+                if exc.reason == "no_service":
+                    raise _ServiceLostError(str(exc)) from None
+                if exc.reason in ("no_card", "removed"):
+                    log.info("presence check: card gone from %s", name)
+                    rs.present, rs.uid = False, None
+                    rs.state = self._api.SCARD_STATE_UNAWARE  # report what pcscd sees next
+                    self._emit(CardRemoved(name))
+                continue  # busy (another handle), transient error: keep the card
+            if uid != rs.uid:
+                log.info("presence check: another card on %s", name)
+                self._emit(CardRemoved(name))
+                rs.uid = uid
+                self._emit(CardPresented(name, atr, uid, now))
+
+    def _read(self, ctx: int, name: str, atr: bytes, detected: float) -> CardEvent:
         try:
-            card_atr, uid = _read_card(ctx, name)
+            card_atr, uid = _read_card(ctx, name, self._api, self._lsb_first(name))
         except CardReadError as exc:
             if exc.reason == "no_service":
                 raise _ServiceLostError(str(exc)) from None
-            reason = {"no_card": "removed", "removed": "removed", "no_uid": "no_uid"}.get(
-                exc.reason, "error"
-            )
+            reason = {"no_card": "removed", "removed": "removed"}.get(exc.reason, exc.reason)
+            if reason not in ("removed", "no_uid", "random_uid", "bad_response"):
+                reason = "error"
             log.info("card on %s unreadable: %s", name, exc)
             return CardUnreadable(name, atr, reason)
         log.info("card presented on %s", name)
-        return CardPresented(name, card_atr or atr, uid)
+        return CardPresented(name, card_atr or atr, uid, detected)

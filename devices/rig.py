@@ -83,7 +83,18 @@ def _foreign_pid() -> int | None:
 
 
 class PcscdRig:
-    """Start and stop a private pcscd with one vpcd reader (two slots)."""
+    """Start and stop a private pcscd with vpcd readers (two slots each).
+
+    ``PcscdRig(port=..., reader_name=...)`` gives one reader; ``PcscdRig(readers=[(name, port),
+    ...])`` several (each listens on ``port`` and ``port + 1``: keep ports 2 apart).
+
+    ``unplug(name)`` / ``plug(name)`` simulate a reader pulled out and plugged back. pcscd
+    reads reader.conf only at startup: ``pcscd --hotplug`` (SIGUSR1) calls
+    HPReCheckSerialReaders(), which is a no-op in the libudev build Debian ships (checked on
+    pcsc-lite 1.9.9: the log shows "Received signal: 10" and the reader list does not change).
+    So unplug/plug rewrite the reader.conf directory and restart pcscd; a client sees
+    ServiceLost then the remaining readers (like a USB hub losing power), not a lone detach.
+    """
 
     _active: PcscdRig | None = None  # the rig this process has running, if any
 
@@ -100,11 +111,19 @@ class PcscdRig:
         log_path: str | None = None,
         log_level: str = "error",
         wait: float = 0.0,
+        readers: list[tuple[str, int]] | None = None,
     ) -> None:
         if log_level not in _LOG_LEVELS:
             raise ValueError(f"log_level must be one of {sorted(_LOG_LEVELS)}")
-        self.port = port
-        self.reader_name = reader_name
+        self.readers: list[tuple[str, int]] = list(readers or [(reader_name, port)])
+        names = [n for n, _ in self.readers]
+        if len(set(names)) != len(names):
+            raise ValueError("reader names must differ")
+        ports = sorted(p for _, p in self.readers)
+        if any(b - a < 2 for a, b in zip(ports, ports[1:], strict=False)):
+            raise ValueError("vpcd readers use port and port + 1: keep ports 2 apart")
+        self.reader_name, self.port = self.readers[0]
+        self._unplugged: set[str] = set()
         self.log_path = log_path
         self.log_level = log_level
         self.wait = wait
@@ -117,13 +136,27 @@ class PcscdRig:
 
     @property
     def card_reader(self) -> str:
-        """The PC/SC name of the card slot (vpcd port ``port``)."""
+        """The PC/SC name of the (first reader's) card slot (vpcd port ``port``)."""
         return f"{self.reader_name} 00 00"
 
     @property
     def sam_reader(self) -> str:
-        """The PC/SC name of the second slot (vpcd port ``port + 1``)."""
+        """The PC/SC name of the (first reader's) second slot (vpcd port ``port + 1``)."""
         return f"{self.reader_name} 00 01"
+
+    def slot_names(self, reader_name: str) -> tuple[str, str]:
+        """(card slot, SAM slot) PC/SC names of one configured reader."""
+        return f"{reader_name} 00 00", f"{reader_name} 00 01"
+
+    def port_of(self, reader_name: str) -> int:
+        for name, port in self.readers:
+            if name == reader_name:
+                return port
+        raise KeyError(reader_name)
+
+    def expected_reader_names(self) -> list[str]:
+        """The slot names pcscd should offer with the readers currently plugged in."""
+        return [s for n, _ in self.readers if n not in self._unplugged for s in self.slot_names(n)]
 
     @property
     def running(self) -> bool:
@@ -230,17 +263,35 @@ class PcscdRig:
         # pcscd parses *every* file in the config dir: keep the conf dir for reader.conf only.
         conf_dir = self._tmp / "reader.conf.d"
         conf_dir.mkdir()
-        (conf_dir / "vpcd").write_text(
-            f'FRIENDLYNAME "{self.reader_name}"\n'
-            f"DEVICENAME /dev/null:0x{self.port:X}\n"
-            f"LIBPATH {VPCD_DRIVER}\n"
-            f"CHANNELID 0x{self.port:X}\n"
-        )
+        self._write_reader_conf(conf_dir)
         self._log_file = Path(self.log_path) if self.log_path else self._tmp / "pcscd.log"
         cmd = [PCSCD, "--foreground", _LOG_LEVELS[self.log_level], "--config", str(conf_dir)]
         with open(self._log_file, "ab") as out:
             self._proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
+            )
+
+    def _write_reader_conf(self, conf_dir: Path) -> None:
+        """One file per plugged-in reader (pcscd parses every file in the directory)."""
+        for old in conf_dir.iterdir():
+            old.unlink()
+        for i, (name, port) in enumerate(self.readers):
+            if name in self._unplugged:
+                continue
+            # vpcd keeps its slots in one static array indexed by slot number, shared by every
+            # reader using the same loaded library: a second reader would take over the first
+            # one's slots. A copy of the library per extra reader is loaded separately.
+            libpath = Path(VPCD_DRIVER)
+            if i > 0:
+                assert self._tmp is not None
+                libpath = self._tmp / f"libifdvpcd-{i}.so"
+                if not libpath.exists():
+                    shutil.copyfile(VPCD_DRIVER, libpath)
+            (conf_dir / ("vpcd" if i == 0 else f"vpcd-{i}")).write_text(
+                f'FRIENDLYNAME "{name}"\n'
+                f"DEVICENAME /dev/null:0x{port:X}\n"
+                f"LIBPATH {libpath}\n"
+                f"CHANNELID 0x{port:X}\n"
             )
 
     def _wait_ready(self, timeout: float) -> None:
@@ -251,8 +302,10 @@ class PcscdRig:
                 raise RuntimeError(
                     f"pcscd exited with {self._proc.returncode} during startup:\n{self._log_tail()}"
                 )
-            if SOCKET_PATH.exists() and self.card_reader in self.reader_names():
-                return
+            if SOCKET_PATH.exists() and _socket_alive():
+                names = self.reader_names()
+                if all(n in names for n in self.expected_reader_names()):
+                    return
             time.sleep(0.02)
         raise RuntimeError(f"pcscd not ready within {timeout} s:\n{self._log_tail()}")
 
@@ -285,6 +338,21 @@ class PcscdRig:
         """Stop and start pcscd again, keeping the rig lock (virtual cards are removed)."""
         self.stop(release=False)
         self.start(timeout)
+
+    def unplug(self, reader_name: str | None = None, timeout: float = 5.0) -> None:
+        """Simulate pulling ``reader_name`` (default: the first reader) out: pcscd restarts
+        without it (see the class docstring for why a restart). Cards on it are removed."""
+        name = reader_name or self.reader_name
+        self.port_of(name)  # KeyError for a reader this rig does not have
+        self._unplugged.add(name)
+        self.restart(timeout)
+
+    def plug(self, reader_name: str | None = None, timeout: float = 5.0) -> None:
+        """Plug ``reader_name`` (default: the first reader) back in: pcscd restarts with it."""
+        name = reader_name or self.reader_name
+        self.port_of(name)
+        self._unplugged.discard(name)
+        self.restart(timeout)
 
     def __enter__(self) -> PcscdRig:
         return self.start()

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from devices.ektp import bank_card_atr, ektp_type_a_atr, ektp_type_b_atr, normalise_uid
+from devices.ektp import UID_LENGTHS, bank_card_atr, ektp_type_a_atr, ektp_type_b_atr
 
 if TYPE_CHECKING:
     from devices.demo_cards import DemoCard
@@ -36,6 +36,13 @@ SW_INS_NOT_SUPPORTED = b"\x6d\x00"
 SW_END_OF_DATA = b"\x62\x82"
 
 Responder = Callable[[bytes], "bytes | None"]
+
+
+class PullCard(Exception):  # noqa: N818 - it is an action, not an error
+    """Raise from a ``respond`` hook: the card leaves the field before answering this APDU
+    (the vpcd connection is closed, as when a villager pulls the card mid-read). A hook that
+    returns ``b""`` does the same: a real card cannot answer with nothing, and vpcd would
+    wait for ever on an empty frame."""
 
 
 def _atr_for_kind(kind: str, uid: bytes) -> bytes:
@@ -60,7 +67,9 @@ class VirtualCard:
         respond: Responder | None = None,
     ) -> None:
         self.atr = bytes(atr)
-        self.uid = normalise_uid(uid)
+        self.uid = bytes(uid)  # any UID a real card may have, random ones included
+        if len(self.uid) not in UID_LENGTHS:
+            raise ValueError(f"a card UID is 4, 7 or 10 bytes, got {len(self.uid)}")
         self.host = host
         self.port = port
         self.respond = respond
@@ -122,7 +131,10 @@ class VirtualCard:
     # -- card behaviour --------------------------------------------------------------------
 
     def answer(self, apdu: bytes) -> bytes:
-        """The response APDU for ``apdu`` (hook first, then GET DATA UID, else 6D 00)."""
+        """The response APDU for ``apdu`` (hook first, then GET DATA UID, else 6D 00).
+
+        The hook may return bytes (the answer), None (default behaviour), ``b""`` or raise
+        :class:`PullCard` (the card leaves the field now)."""
         if self.respond is not None:
             custom = self.respond(apdu)
             if custom is not None:
@@ -162,7 +174,12 @@ class VirtualCard:
                 if len(payload) == 1:
                     reply = self._control(payload[0])
                 else:
-                    reply = self.answer(payload)
+                    try:
+                        reply = self.answer(payload)
+                    except PullCard:
+                        reply = b""
+                    if not reply:
+                        break  # pulled: the finally below closes the connection
                 if reply is not None:
                     sock.sendall(struct.pack(">H", len(reply)) + reply)
         except OSError:

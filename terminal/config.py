@@ -23,6 +23,9 @@ class KioskConfig:
     village_key: bytes  # per-village secret for card-UID fingerprints
     data_dir: Path
     reader: str = ""  # substring of the card reader's PC/SC name; empty = any reader
+    identity: str = "registry"  # "registry": lookup by card UID; "chip": biodata via an adapter
+    sam_reader: str = ""  # chip mode: substring of the SAM slot's PC/SC name
+    adapter: str = "devices.chip:ReferenceAdapter"  # chip mode: "module:Class"
     language: str = "id"
     timezone: str = "Asia/Jakarta"
     idle_timeout_s: float = 60.0
@@ -76,6 +79,11 @@ class KioskConfig:
         data_dir = Path(kiosk.get("data_dir", "var/kiosk"))
         if not data_dir.is_absolute():
             data_dir = (base_dir / data_dir).resolve()
+        identity = card.get("identity", "registry")
+        if identity not in ("registry", "chip"):
+            raise ConfigError(f"{source}: [card] identity must be 'registry' or 'chip'")
+        if identity == "chip" and not card.get("sam_reader"):
+            raise ConfigError(f"{source}: [card] identity = 'chip' needs 'sam_reader'")
         language = kiosk.get("language", "id")
         if language not in ("id", "en"):
             raise ConfigError(f"{source}: [kiosk] language must be 'id' or 'en'")
@@ -88,6 +96,9 @@ class KioskConfig:
                 village_key=key,
                 data_dir=data_dir,
                 reader=str(card.get("reader", "")),
+                identity=identity,
+                sam_reader=str(card.get("sam_reader", "")),
+                adapter=str(card.get("adapter", "devices.chip:ReferenceAdapter")),
                 language=language,
                 timezone=str(kiosk.get("timezone", "Asia/Jakarta")),
                 idle_timeout_s=float(kiosk.get("idle_timeout_s", 60)),

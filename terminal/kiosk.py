@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from devices.chip import ChipReadError, find_reader, load_adapter
 from devices.pcsc import (
     CardEvent,
     CardPresented,
@@ -19,13 +20,14 @@ from devices.pcsc import (
     ReaderDetached,
     ServiceLost,
     ServiceRestored,
+    reader_names,
 )
 from forms.application import Application
 from forms.catalogue import load_catalogue
 from terminal.client import BackofficeClient, IdentifyOutcome
-from terminal.config import KioskConfig
+from terminal.config import ConfigError, KioskConfig
 from terminal.outbox import Outbox, Sender
-from terminal.session import Runner, Session
+from terminal.session import ChipOutcome, Runner, Session
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +42,28 @@ class KioskServices:
         self._client = BackofficeClient(
             config.backoffice_url, config.backoffice_token, config.request_timeout_s
         )
+        self._adapter = None
+        if config.identity == "chip":
+            try:
+                self._adapter = load_adapter(config.adapter)
+            except (ImportError, AttributeError, ValueError, TypeError) as e:
+                raise ConfigError(f"[card] adapter {config.adapter!r} cannot be used: {e}") from e
 
     def identify(self, card_fingerprint: str, pin: str) -> IdentifyOutcome:
         return self._client.identify(card_fingerprint, pin)
+
+    def read_chip(self, card_reader: str) -> ChipOutcome:
+        if self._adapter is None:
+            raise RuntimeError("read_chip in registry mode")
+        sam = find_reader(self._config.sam_reader, reader_names())
+        try:
+            return ChipOutcome(biodata=self._adapter.read_biodata(card_reader, sam))
+        except ChipReadError as e:
+            log.warning("chip read failed: %s", e.reason)
+            return ChipOutcome(failure=e.reason)
+        except Exception:  # a vendor adapter's own failure must not strand the villager
+            log.exception("chip adapter failed")
+            return ChipOutcome(failure="error")
 
     def next_application_number(self, now: datetime) -> str:
         return self._outbox.next_application_number(self._config.kiosk_id, now)
@@ -86,6 +107,7 @@ class Kiosk:
             services=self.services,
             runner=runner,
             language=config.language,
+            identity_mode=config.identity,
         )
         self.readers: set[str] = set()
         self.service_up = True
@@ -105,8 +127,8 @@ class Kiosk:
         """Feed one card-reader event to the session (call on the UI thread)."""
         s = self.session
         match event:
-            case CardPresented(atr=atr, uid=uid):
-                s.card_presented(atr, uid)
+            case CardPresented(reader=reader, atr=atr, uid=uid):
+                s.card_presented(atr, uid, reader)
             case CardUnreadable(reason="removed"):
                 s.card_removed()
             case CardUnreadable():

@@ -22,6 +22,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Kartu diangkat, jadi data Anda sudah dihapus. Tempelkan e-KTP untuk mulai lagi.",
         "The card was taken away, so your data has been cleared. Place your e-KTP to start again.",
     ),
+    "card_mismatch": (
+        "Data di chip e-KTP tidak cocok dengan data kartu ini di kantor desa. Silakan datang ke "
+        "kantor desa.",
+        "The e-KTP chip does not match what the village office has for this card. Please visit "
+        "the village office.",
+    ),
+    "reading_card": (
+        "Sedang membaca e-KTP… Jangan angkat kartu.",
+        "Reading your e-KTP… Do not lift the card.",
+    ),
     "card_unknown": (
         "e-KTP Anda belum terdaftar di kios ini. Silakan daftar di kantor desa.",
         "Your e-KTP is not registered for this kiosk yet. Please register at the village office.",

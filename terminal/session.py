@@ -5,7 +5,8 @@ villager's actions and the card reader's events; anything slow (the back office)
 an injected `Runner`, and its result comes back tagged with the session generation so an
 answer that arrives after the villager has gone is dropped, never shown to the next person.
 
-Screens:  ATTRACT → PIN → CHECKING → CHOOSE_LETTER → FILL → REVIEW → RECEIPT → ATTRACT
+Screens:  ATTRACT → [READING] → PIN → CHECKING → CHOOSE_LETTER → FILL → REVIEW → RECEIPT → ATTRACT
+          READING only in chip mode, while the licensed reader reads the biodata off the chip.
           MESSAGE shows a notice while the card is still on the reader (not an e-KTP,
           not registered, PIN locked, cancelled); taking the card away ends it.
 Card removal and the idle timeout wipe the session from every screen.
@@ -13,6 +14,7 @@ Card removal and the idle timeout wipe the session from every screen.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Callable
@@ -21,6 +23,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
+from devices.chip import ChipBiodata
 from devices.ektp import is_ektp_atr
 from forms.application import Application
 from forms.catalogue import Catalogue, Letter, clean_values, validate
@@ -39,6 +42,7 @@ PIN_RE = re.compile(r"^[0-9]{6}$")
 
 class Screen(StrEnum):
     ATTRACT = "attract"
+    READING = "reading"
     PIN = "pin"
     CHECKING = "checking"
     CHOOSE_LETTER = "choose_letter"
@@ -61,10 +65,19 @@ class InlineRunner:
         done(work())
 
 
+@dataclass(frozen=True)
+class ChipOutcome:
+    """The biodata read off the chip, or why not (a `ChipReadError` reason)."""
+
+    biodata: ChipBiodata | None = None
+    failure: str | None = None
+
+
 class Services(Protocol):
     """What the session needs from the rest of the kiosk."""
 
     def identify(self, card_fingerprint: str, pin: str) -> IdentifyOutcome: ...
+    def read_chip(self, card_reader: str) -> ChipOutcome: ...
     def next_application_number(self, now: datetime) -> str: ...
     def enqueue(self, application: Application, pdf: bytes) -> str: ...
     def now(self) -> datetime: ...
@@ -81,6 +94,25 @@ class Receipt:
     delivered: bool = False
 
 
+def with_chip_biodata(resident: Resident, chip: ChipBiodata) -> Resident:
+    """The registry's record with what the chip says about the same person taking precedence
+    (the chip is what Dukcapil issued); the dusun and the family card come from the registry."""
+    return dataclasses.replace(
+        resident,
+        name=chip.name,
+        birth_place=chip.birth_place,
+        birth_date=chip.birth_date,
+        sex=chip.sex,
+        address=chip.address,
+        rt=chip.rt,
+        rw=chip.rw,
+        religion=chip.religion,
+        marital_status=chip.marital_status,
+        occupation=chip.occupation,
+        citizenship=chip.citizenship,
+    )
+
+
 class Session:
     def __init__(
         self,
@@ -92,7 +124,11 @@ class Session:
         services: Services,
         runner: Runner,
         language: str = "id",
+        identity_mode: str = "registry",
     ):
+        if identity_mode not in ("registry", "chip"):
+            raise ValueError(f"identity_mode {identity_mode!r}")
+        self._identity_mode = identity_mode
         self._kiosk_id = kiosk_id
         self._village = village
         self._village_key = village_key
@@ -126,6 +162,7 @@ class Session:
 
     def _clear_personal(self) -> None:
         self.card: str | None = None  # the card's fingerprint, never the UID
+        self.chip: ChipBiodata | None = None  # chip mode: what the chip says
         self.resident: Resident | None = None
         self.letter: Letter | None = None
         self.values: dict[str, str] = {}
@@ -136,8 +173,8 @@ class Session:
 
     def holds_personal_data(self) -> bool:
         return any(
-            (self.card, self.resident, self.letter, self.values, self.field_errors,
-             self.application, self.pdf)
+            (self.card, self.chip, self.resident, self.letter, self.values,
+             self.field_errors, self.application, self.pdf)
         )
 
     def _wipe(self) -> None:
@@ -146,7 +183,7 @@ class Session:
 
     # -- card events (any screen) ------------------------------------------------------
 
-    def card_presented(self, atr: bytes, uid: bytes) -> None:
+    def card_presented(self, atr: bytes, uid: bytes, reader: str = "") -> None:
         if self.screen not in (Screen.ATTRACT, Screen.RECEIPT):
             return  # a card is already in session; a second one changes nothing
         self._wipe()
@@ -155,7 +192,27 @@ class Session:
             self._go(Screen.MESSAGE, Notice("not_ektp"))
             return
         self.card = card_fingerprint(uid, self._village_key)
-        self._go(Screen.PIN)
+        if self._identity_mode == "registry":
+            self._go(Screen.PIN)
+            return
+        generation = self.generation
+        self._go(Screen.READING)
+        self._runner.run(
+            lambda: self._services.read_chip(reader),
+            lambda outcome: self._chip_read(generation, outcome),
+        )
+
+    def _chip_read(self, generation: int, outcome: ChipOutcome) -> None:
+        if generation != self.generation or self.screen is not Screen.READING:
+            return
+        if outcome.biodata is not None:
+            self.chip = outcome.biodata
+            self._go(Screen.PIN)
+        elif outcome.failure == "removed":
+            self.card_removed()
+        else:
+            self._wipe()
+            self._go(Screen.MESSAGE, Notice("card_unreadable"))
 
     def card_unreadable(self) -> None:
         if self.screen in (Screen.ATTRACT, Screen.RECEIPT):
@@ -204,7 +261,17 @@ class Session:
             return  # the villager left (card removed, timeout) while we waited
         r = outcome.result
         if r is IdentifyResult.OK:
-            self.resident = outcome.resident
+            resident = outcome.resident
+            if self.chip is not None:
+                if self.chip.nik != resident.nik:
+                    # The card's chip and the registry entry bound to its UID disagree: a copied
+                    # UID, or a card bound to the wrong person. Staff must look.
+                    log.warning("session: chip NIK differs from the registry entry of the card")
+                    self._wipe()
+                    self._go(Screen.MESSAGE, Notice("card_mismatch"))
+                    return
+                resident = with_chip_biodata(resident, self.chip)
+            self.resident = resident
             self._go(Screen.CHOOSE_LETTER)
         elif r is IdentifyResult.WRONG_PIN:
             self.attempts_left = outcome.attempts_left

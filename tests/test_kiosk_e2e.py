@@ -163,3 +163,57 @@ def test_back_office_down_at_submit_keeps_the_application_and_delivers_it_once(
     rows = [r for r in stored_applications(stack) if r[0] == number]
     assert len(rows) == 1 and len(stored_applications(stack)) == before + 1
     assert "3510152106010004" in pdf_text(rows[0][2])
+
+
+def test_a_pcscd_restart_shows_reader_missing_and_recovers_by_itself(stack, kiosk_app, cards,
+                                                                      qtbot):
+    kiosk, window = kiosk_app
+    session = kiosk.session
+    attract = window.screens[Screen.ATTRACT]
+    stack.rig.stop(release=False)  # pcscd dies (the rig keeps its lock: nobody else starts one)
+    qtbot.waitUntil(lambda: not kiosk.reader_ready, timeout=WAIT)
+    assert attract.notice.text().startswith("Pembaca kartu tidak terhubung")
+    stack.rig.start()
+    # The kiosk recovers by itself, without a restart (how fast: bench reader_recovery_ms).
+    qtbot.waitUntil(lambda: kiosk.reader_ready, timeout=WAIT)
+    assert not attract.notice.text().startswith("Pembaca kartu tidak terhubung")
+    cards("siti")
+    qtbot.waitUntil(lambda: session.screen is Screen.PIN, timeout=WAIT)
+
+
+def test_chip_mode_takes_the_identity_from_the_chip_through_the_sam_reader(stack, qtbot):
+    """A licensed reader's mode: the reference adapter reads the chip (slot 00 00) after finding
+    the SAM (slot 00 01); the PIN is still checked by the back office, and the chip's data is
+    what the letter shows."""
+    from dataclasses import replace
+
+    from devices.ektp import ektp_type_b_atr
+    from devices.virtual_chip import VirtualEktpChip, VirtualSam, sample_biodata
+    from ui.driver import running_kiosk
+
+    siti = demo_card("siti")
+    chip = VirtualEktpChip(replace(sample_biodata(), nik=siti.nik, name="SITI AMINAH"))
+    config = stack.kiosk_config(identity="chip", sam_reader=stack.rig.sam_reader)
+    sam = VirtualSam().insert_card(port=stack.rig.port + 1)
+    sam.insert()
+    try:
+        with running_kiosk(config) as d:
+            qtbot.waitUntil(lambda: d.kiosk.reader_ready, timeout=WAIT)
+            card = chip.insert_card(ektp_type_b_atr(siti.uid), siti.uid, stack.rig.port)
+            card.insert()
+            try:
+                d.wait_for(Screen.PIN)
+                assert d.session.chip is not None and d.session.chip.name == "SITI AMINAH"
+                d.enter_pin(siti.pin)
+                d.wait_for(Screen.CHOOSE_LETTER)
+                assert d.session.resident.name == "SITI AMINAH"
+                d.apply_for_domicile("Mengurus pensiun")
+                d.wait_until(lambda: d.session.receipt.delivered)
+                number = d.session.receipt.application_number
+            finally:
+                card.remove()
+            stack.rig.wait_for_card(False)
+    finally:
+        sam.remove()
+    (row,) = [r for r in stored_applications(stack) if r[0] == number]
+    assert "SITI AMINAH" in pdf_text(row[2])

@@ -14,7 +14,7 @@ from forms.identity import card_fingerprint
 from forms.samples import KEMIREN, SITI, WIB
 from terminal.client import IdentifyOutcome, IdentifyResult
 from terminal.outbox import OutboxError
-from terminal.session import InlineRunner, Screen, Session
+from terminal.session import ChipOutcome, InlineRunner, Screen, Session
 
 KEY = b"k" * 32
 UID = bytes.fromhex("5A3C91E2")
@@ -228,3 +228,63 @@ def test_a_second_card_during_a_session_changes_nothing(services):
     to_review(s)
     s.card_presented(ektp_type_b_atr(b"\x09\x09\x09\x09"), b"\x09\x09\x09\x09")
     assert s.screen is Screen.REVIEW and s.resident == SITI
+
+
+# -- chip mode: identity read off the chip by a licensed reader's adapter ----------------------
+
+def chip_session(services, runner=None):
+    return Session(kiosk_id="KMR01", village=VILLAGE, village_key=KEY,
+                   catalogue=load_catalogue(), services=services,
+                   runner=runner or InlineRunner(), identity_mode="chip")
+
+
+def chip_of(resident, **changes):
+    from dataclasses import replace
+
+    from devices.virtual_chip import sample_biodata
+
+    return replace(sample_biodata(), **{"nik": resident.nik, **changes})
+
+
+def test_chip_mode_reads_the_chip_then_asks_the_pin_and_prefers_the_chip(services):
+    chip = chip_of(SITI, name="SITI AMINAH", address="DSN KRAJAN")
+    services.read_chip = lambda reader: ChipOutcome(biodata=chip)
+    s = chip_session(services)
+    s.card_presented(ektp_type_b_atr(UID), UID, "Reader 00 00")
+    assert s.screen is Screen.PIN and s.chip == chip
+    s.enter_pin("241258")
+    assert s.screen is Screen.CHOOSE_LETTER
+    assert s.resident.name == "SITI AMINAH" and s.resident.address == "DSN KRAJAN"
+    assert s.resident.family_card_number == SITI.family_card_number  # only the registry has it
+    s.card_removed()
+    assert not s.holds_personal_data()
+
+
+def test_chip_mode_refuses_a_card_whose_chip_is_someone_else(services):
+    services.read_chip = lambda reader: ChipOutcome(biodata=chip_of(SITI, nik="3510151701850002"))
+    s = chip_session(services)
+    s.card_presented(ektp_type_b_atr(UID), UID, "Reader 00 00")
+    s.enter_pin("241258")
+    assert s.screen is Screen.MESSAGE and s.notice.code == "card_mismatch"
+    assert not s.holds_personal_data()
+
+
+@pytest.mark.parametrize("failure, screen, code", [("removed", Screen.ATTRACT, "card_removed"),
+                                                   ("bad_data", Screen.MESSAGE, "card_unreadable"),
+                                                   ("no_sam", Screen.MESSAGE, "card_unreadable")])
+def test_chip_read_failures(services, failure, screen, code):
+    services.read_chip = lambda reader: ChipOutcome(failure=failure)
+    s = chip_session(services)
+    s.card_presented(ektp_type_b_atr(UID), UID, "Reader 00 00")
+    assert s.screen is screen and s.notice.code == code and not s.holds_personal_data()
+
+
+def test_a_chip_read_finishing_after_the_card_left_is_dropped(services):
+    services.read_chip = lambda reader: ChipOutcome(biodata=chip_of(SITI))
+    runner = HeldRunner()
+    s = chip_session(services, runner)
+    s.card_presented(ektp_type_b_atr(UID), UID, "Reader 00 00")
+    assert s.screen is Screen.READING
+    s.card_removed()
+    runner.release()
+    assert s.screen is Screen.ATTRACT and s.chip is None

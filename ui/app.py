@@ -27,13 +27,13 @@ from terminal.session import Screen, Session
 from ui.bridge import CardReaderBridge, QtRunner
 from ui.screens import (
     AttractScreen,
-    CheckingScreen,
     ChooseLetterScreen,
     FillScreen,
     MessageScreen,
     PinScreen,
     ReceiptScreen,
     ReviewScreen,
+    WaitingScreen,
     _button,
 )
 from ui.style import STYLESHEET
@@ -41,6 +41,7 @@ from ui.style import STYLESHEET
 log = logging.getLogger(__name__)
 
 STEPS = {
+    Screen.READING: 1,
     Screen.PIN: 1,
     Screen.CHECKING: 1,
     Screen.CHOOSE_LETTER: 2,
@@ -95,7 +96,8 @@ class KioskWindow(QWidget):
         self.screens = {
             Screen.ATTRACT: AttractScreen(session),
             Screen.PIN: PinScreen(session),
-            Screen.CHECKING: CheckingScreen(session),
+            Screen.READING: WaitingScreen(session, "reading_card"),
+            Screen.CHECKING: WaitingScreen(session, "checking"),
             Screen.CHOOSE_LETTER: ChooseLetterScreen(session),
             Screen.FILL: FillScreen(session),
             Screen.REVIEW: ReviewScreen(session),
@@ -165,7 +167,7 @@ def build(config: KioskConfig) -> tuple[Kiosk, KioskWindow, CardReaderBridge]:
                   on_delivered=lambda key: runner.later(kiosk.session.application_delivered, key))
     window = KioskWindow(kiosk, runner)
     QApplication.instance().installEventFilter(window.idle)
-    reader = CardReaderBridge(config.reader)
+    reader = CardReaderBridge(config.reader, config.sam_reader)
     reader.event.connect(kiosk.handle_card_event)
     return kiosk, window, reader
 

@@ -55,9 +55,9 @@ class CardReaderBridge(QObject):
 
     event = Signal(object)
 
-    def __init__(self, reader_filter: str):
+    def __init__(self, reader_filter: str, sam_filter: str = ""):
         super().__init__()
-        self._monitor = CardReaderMonitor(reader_filter, self.event.emit)
+        self._monitor = CardReaderMonitor(reader_filter, self.event.emit, sam_filter=sam_filter)
 
     def start(self) -> None:
         self._monitor.start()

@@ -27,7 +27,7 @@ def running_kiosk(
     kiosk.start()
     reader.start()
     try:
-        yield KioskDriver(window)
+        yield KioskDriver(window, reader)
     finally:
         reader.stop()
         kiosk.stop()
@@ -36,8 +36,9 @@ def running_kiosk(
 
 
 class KioskDriver:
-    def __init__(self, window):
+    def __init__(self, window, reader=None):
         self.window = window
+        self.reader = reader  # ui.bridge.CardReaderBridge, when the driver runs the kiosk
         self.kiosk = window.kiosk
         self.session = window.kiosk.session
 

@@ -112,8 +112,13 @@ class AttractScreen(ScreenWidget):
         self.tap.setText(text("attract_tap", lang))
         self.hours.setText(text("attract_hours", lang))
         self.language.setText(text("language_other", lang))
-        self.notice.setText(session.notice.text(lang) if session.notice else "")
-        self.reader.setText(text("reader_ready" if self.reader_ready else "reader_missing", lang))
+        if self.reader_ready:
+            self.notice.setText(session.notice.text(lang) if session.notice else "")
+            self.reader.setText(text("reader_ready", lang))
+        else:  # say it where the villager looks, not in the corner
+            self.notice.setText(text("reader_missing", lang))
+            self.reader.setText("")
+        self.picture.setEnabled(self.reader_ready)
 
 
 class PinScreen(ScreenWidget):
@@ -179,16 +184,19 @@ class PinScreen(ScreenWidget):
         self._show_dots()
 
 
-class CheckingScreen(ScreenWidget):
-    def __init__(self, session: Session):
+class WaitingScreen(ScreenWidget):
+    """One sentence while the kiosk works (reading the chip, asking the back office)."""
+
+    def __init__(self, session: Session, text_code: str):
         super().__init__()
+        self.text_code = text_code
         self.label = _label("headline")
         self.label.setAlignment(Qt.AlignCenter)
         lay = QVBoxLayout(self)
         lay.addWidget(self.label)
 
     def render(self, session: Session) -> None:
-        self.label.setText(text("checking", session.language))
+        self.label.setText(text(self.text_code, session.language))
 
 
 class ChooseLetterScreen(ScreenWidget):
