@@ -28,6 +28,7 @@ from devices.ektp import is_ektp_atr
 from forms.application import Application
 from forms.catalogue import Catalogue, Letter, clean_values, validate
 from forms.identity import Resident, card_fingerprint
+from forms.nik import check_nik
 from forms.render import render_application
 from forms.village import VillageProfile
 from terminal.client import IdentifyOutcome, IdentifyResult
@@ -206,7 +207,14 @@ class Session:
         if generation != self.generation or self.screen is not Screen.READING:
             return
         if outcome.biodata is not None:
-            self.chip = outcome.biodata
+            chip = outcome.biodata
+            nik = check_nik(chip.nik, known_birth_date=chip.birth_date, known_sex=chip.sex)
+            if not nik.valid:
+                log.warning("session: the chip holds an impossible NIK (%s)", nik.errors[0].code)
+                self._wipe()
+                self._go(Screen.MESSAGE, Notice("card_unreadable"))
+                return
+            self.chip = chip
             self._go(Screen.PIN)
         elif outcome.failure == "removed":
             self.card_removed()

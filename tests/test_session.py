@@ -288,3 +288,11 @@ def test_a_chip_read_finishing_after_the_card_left_is_dropped(services):
     s.card_removed()
     runner.release()
     assert s.screen is Screen.ATTRACT and s.chip is None
+
+
+def test_a_chip_with_an_impossible_nik_is_not_trusted(services):
+    services.read_chip = lambda reader: ChipOutcome(biodata=chip_of(SITI, nik="3510153208580003"))
+    s = chip_session(services)
+    s.card_presented(ektp_type_b_atr(UID), UID, "Reader 00 00")
+    assert s.screen is Screen.MESSAGE and s.notice.code == "card_unreadable"
+    assert services.identify_calls == [] and not s.holds_personal_data()
