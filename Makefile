@@ -30,6 +30,8 @@ tour: venv
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.tour build/tour
 
 bench: venv
+	@deploy/bench-packages.sh
+	$(PY) -m pip install -q -e '.[dev,bench]'
 	QT_QPA_PLATFORM=offscreen $(PY) bench/run.py
 
 lint: venv

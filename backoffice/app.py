@@ -392,7 +392,9 @@ def _check_letter(bo: BackOffice, app: Application) -> None:
         letter = catalogue.get(app.letter)
     except KeyError:
         raise _unknown_letter() from None
-    problems = validate(letter, dict(app.values))
+    # Ranges like "not after today" are measured from the day the villager applied: an
+    # application that waited overnight in a kiosk's outbox must not turn invalid.
+    problems = validate(letter, dict(app.values), today=app.created_at.date())
     if problems:
         raise ApiError(
             422,

@@ -98,6 +98,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "fill_next": ("Lanjut", "Continue"),
     "optional": ("boleh dikosongkan", "optional"),
+    "example": ("contoh: {example}", "e.g. {example}"),
     "review_title": ("Periksa kembali: {letter}", "Check your application: {letter}"),
     "review_hint": (
         "Jika sudah benar, tekan KIRIM. Jika ada yang salah, tekan KEMBALI.",

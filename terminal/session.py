@@ -301,7 +301,7 @@ class Session:
         if self.screen is not Screen.FILL or self.letter is None:
             return
         self.values = dict(values)
-        self.field_errors = validate(self.letter, self.values)
+        self.field_errors = validate(self.letter, self.values, today=self._services.now().date())
         if self.field_errors:
             self._go(Screen.FILL, Notice("fix_fields"))
             return

@@ -217,3 +217,30 @@ def test_chip_mode_takes_the_identity_from_the_chip_through_the_sam_reader(stack
         sam.remove()
     (row,) = [r for r in stored_applications(stack) if r[0] == number]
     assert "SITI AMINAH" in pdf_text(row[2])
+
+
+def test_a_birth_letter_uses_every_field_type_on_screen_and_arrives(stack, kiosk_app, cards,
+                                                                     qtbot):
+    from forms.catalogue import sample_values
+
+    kiosk, window = kiosk_app
+    session = kiosk.session
+    d = KioskDriver(window)
+    sign_in(window, qtbot, session, cards, "bagus")
+    letter = session.catalogue.get("kelahiran")
+    assert {f.type for f in letter.input_fields()} >= {"text", "date", "time", "number", "choice"}
+    values = sample_values(letter, today=kiosk.services.now().date())
+    choices = {f.name for f in letter.input_fields() if f.type == "choice"}
+    d.click("letter_kelahiran")
+    d.fill({**values, "tanggal_lahir": "31-02-2025"}, choices)  # a date that does not exist
+    d.click("fill_next")
+    assert session.screen is Screen.FILL and set(session.field_errors) == {"tanggal_lahir"}
+    assert window.screens[Screen.FILL].inputs["tanggal_lahir"].error.text()
+    d.type_into("tanggal_lahir", values["tanggal_lahir"])
+    d.click("fill_next")
+    assert session.screen is Screen.REVIEW, session.field_errors
+    d.click("review_confirm")
+    d.wait_until(lambda: session.receipt.delivered)
+    (row,) = [r for r in stored_applications(stack) if r[0] == session.receipt.application_number]
+    text = pdf_text(row[2])
+    assert values["nama_bayi"] in text and "3510152106010004" in text

@@ -64,6 +64,17 @@ class KioskDriver:
             raise LookupError(f"no field {field!r} on the {self.session.screen} screen")
         w.setText(value)
 
+    def choose(self, field: str, value: str) -> None:
+        self.click(f"choice_{field}_{value}")
+
+    def fill(self, values: dict[str, str], choices: set[str] = frozenset()) -> None:
+        """Type or tap each value; `choices` names the fields answered by buttons."""
+        for name, value in values.items():
+            if name in choices:
+                self.choose(name, value)
+            else:
+                self.type_into(name, value)
+
     def wait_until(self, predicate, timeout: float = 8.0, what: str = "") -> None:
         deadline = time.monotonic() + timeout
         while not predicate():

@@ -8,7 +8,7 @@ import qrcode
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
-    QComboBox,
+    QButtonGroup,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -199,23 +199,63 @@ class WaitingScreen(ScreenWidget):
         self.label.setText(text(self.text_code, session.language))
 
 
+# A symbol per letter type, from glyphs the embedded DejaVu Sans really has (checked with
+# QFontMetrics.inFontUcs4): a picture helps villagers who read little.
+# One symbol for each name in forms.catalogue.ICONS (test_kiosk_ui checks none is missing).
+LETTER_SYMBOLS = {
+    "house": "⌂", "money": "₨", "police": "⚖", "shop": "⚒", "building": "▦", "document": "✉",
+    "person": "☺", "search": "⚲", "ticket": "⚐", "bag": "✈", "id-card": "▤", "school": "✎",
+    "baby": "☻", "flower": "⚘", "cross": "✝", "truck": "➜", "ring": "⚭", "heart": "♥",
+}  # fmt: skip
+
+
+class LetterButton(QPushButton):
+    """A big button: the symbol, the letter's name and one line on what it is for."""
+
+    def __init__(self, letter_id: str):
+        super().__init__()
+        self.setObjectName("letter_choice")
+        self.setProperty("action", f"letter_{letter_id}")
+        self.setFocusPolicy(Qt.NoFocus)
+        self.symbol = QLabel()
+        self.symbol.setObjectName("letter_symbol")
+        self.title = _label("letter_title")
+        self.summary = _label("letter_summary")
+        for w in (self.symbol, self.title, self.summary):
+            w.setAttribute(Qt.WA_TransparentForMouseEvents)  # the button takes the touch
+        lay = QGridLayout(self)
+        lay.setContentsMargins(16, 8, 16, 8)
+        lay.addWidget(self.symbol, 0, 0, 2, 1, alignment=Qt.AlignVCenter)
+        lay.addWidget(self.title, 0, 1)
+        lay.addWidget(self.summary, 1, 1)
+        lay.setColumnStretch(1, 1)
+        self.setMinimumHeight(150)  # room for a title and a summary of two lines each
+
+    def show_letter(self, letter, lang: str) -> None:
+        self.symbol.setText(LETTER_SYMBOLS.get(letter.icon or "", "✉"))
+        self.title.setText(letter.title.get(lang))
+        self.summary.setText(letter.summary.get(lang) if letter.summary else "")
+
+
 class ChooseLetterScreen(ScreenWidget):
     def __init__(self, session: Session):
         super().__init__()
         self.session = session
         self.greeting = _label("headline")
         self.title = _label("status")
-        self.buttons: dict[str, QPushButton] = {}
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(48, 24, 48, 24)
-        lay.addWidget(self.greeting)
-        lay.addWidget(self.title)
-        for letter in session.catalogue.letters():
-            b = _button(f"letter_{letter.id}", "letter_choice")
+        self.buttons: dict[str, LetterButton] = {}
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        for i, letter in enumerate(session.catalogue.letters()):
+            b = LetterButton(letter.id)
             b.clicked.connect(lambda _=False, i=letter.id: self.session.choose_letter(i))
             self.buttons[letter.id] = b
-            lay.addWidget(b)
-        lay.addStretch(1)
+            grid.addWidget(b, i // 2, i % 2)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(48, 16, 48, 16)
+        lay.addWidget(self.greeting)
+        lay.addWidget(self.title)
+        lay.addWidget(_scrolling(grid), 1)
 
     def render(self, session: Session) -> None:
         lang = session.language
@@ -223,7 +263,7 @@ class ChooseLetterScreen(ScreenWidget):
         self.greeting.setText(text("greeting", lang, name=name))
         self.title.setText(text("choose_title", lang))
         for letter in session.catalogue.letters():
-            self.buttons[letter.id].setText(letter.title.get(lang))
+            self.buttons[letter.id].show_letter(letter, lang)
 
     def clear(self) -> None:
         self.greeting.clear()
@@ -261,6 +301,93 @@ class IdentityTable(QWidget):
                 w.deleteLater()
 
 
+class ChoiceButtons(QWidget):
+    """A choice as big toggle buttons, one tap each: friendlier to a finger than a drop-down."""
+
+    def __init__(self, field):
+        super().__init__()
+        self.field = field
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for i, choice in enumerate(field.choices):
+            b = _button(f"choice_{field.name}_{choice.value}", "choice")
+            b.setCheckable(True)
+            self.group.addButton(b)
+            self.buttons[choice.value] = b
+            grid.addWidget(b, i // 3, i % 3)
+
+    def value(self) -> str:
+        return next((v for v, b in self.buttons.items() if b.isChecked()), "")
+
+    def set_value(self, value: str) -> None:
+        if value in self.buttons:
+            self.buttons[value].setChecked(True)
+        else:  # nothing chosen: an exclusive group needs a moment without exclusivity
+            self.group.setExclusive(False)
+            for b in self.buttons.values():
+                b.setChecked(False)
+            self.group.setExclusive(True)
+
+    def set_texts(self, lang: str) -> None:
+        for choice in self.field.choices:
+            self.buttons[choice.value].setText(choice.label.get(lang))
+
+
+class FieldInput(QWidget):
+    """One typed field: its label, help, the editor for its type, and its error line."""
+
+    def __init__(self, field):
+        super().__init__()
+        self.field = field
+        self.label, self.help = _label("field_label"), _label("help")
+        self.error = _label("field_error")
+        if field.type == "long_text":
+            self.editor = QPlainTextEdit()
+            self.editor.setFixedHeight(140)
+        elif field.type == "choice":
+            self.editor = ChoiceButtons(field)
+        else:
+            self.editor = QLineEdit()
+            if field.max_length:
+                self.editor.setMaxLength(field.max_length)
+        self.editor.setObjectName(f"field_{field.name}")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 4, 0, 4)
+        for w in (self.label, self.help, self.editor, self.error):
+            lay.addWidget(w)
+
+    def value(self) -> str:
+        e = self.editor
+        if isinstance(e, QPlainTextEdit):
+            return e.toPlainText()
+        return e.value() if isinstance(e, ChoiceButtons) else e.text()
+
+    def set_value(self, value: str) -> None:
+        e = self.editor
+        if isinstance(e, QPlainTextEdit):
+            if e.toPlainText() != value:
+                e.setPlainText(value)
+        elif isinstance(e, ChoiceButtons):
+            e.set_value(value)
+        elif e.text() != value:
+            e.setText(value)
+
+    def set_texts(self, lang: str, error: dict[str, str] | None) -> None:
+        f = self.field
+        optional = "" if f.required else f" ({text('optional', lang)})"
+        self.label.setText(f.label.get(lang) + optional)
+        self.help.setText(f.help.get(lang))  # the letter file explains formats here
+        if isinstance(self.editor, ChoiceButtons):
+            self.editor.set_texts(lang)
+        elif isinstance(self.editor, QLineEdit | QPlainTextEdit):
+            shown = text("example", lang, example=f.example) if f.example else ""
+            self.editor.setPlaceholderText(shown)
+        self.error.setText(error.get(lang, "") if error else "")
+
+
 class FillScreen(ScreenWidget):
     def __init__(self, session: Session):
         super().__init__()
@@ -269,8 +396,7 @@ class FillScreen(ScreenWidget):
         self.notice = _label("notice")
         self.identity_title = _label("field_label")
         self.identity = IdentityTable()
-        self.inputs: dict[str, QWidget] = {}
-        self.errors: dict[str, QLabel] = {}
+        self.inputs: dict[str, FieldInput] = {}
         self.form = QVBoxLayout()
         self.next = _button("fill_next", "primary")
         self.next.clicked.connect(lambda: self.session.submit_fields(self.values()))
@@ -284,57 +410,16 @@ class FillScreen(ScreenWidget):
         lay.addWidget(self.next, alignment=Qt.AlignRight)
 
     def values(self) -> dict[str, str]:
-        out = {}
-        for name, w in self.inputs.items():
-            if isinstance(w, QPlainTextEdit):
-                out[name] = w.toPlainText()
-            elif isinstance(w, QComboBox):
-                out[name] = w.currentData() or ""
-            else:
-                out[name] = w.text()
-        return out
-
-    def _build(self, session: Session) -> None:
-        self._clear_form()
-        lang = session.language
-        for f in session.letter.input_fields():
-            label, help_, error = _label("field_label"), _label("help"), _label("field_error")
-            label.setProperty("field", f.name)
-            if f.type == "long_text":
-                w = QPlainTextEdit()
-                w.setFixedHeight(140)
-            elif f.type == "choice":
-                w = QComboBox()
-                w.addItem("", "")
-                for choice in f.choices:
-                    w.addItem(choice.label.get(session.language), choice.value)
-            else:
-                w = QLineEdit()
-                if f.max_length:
-                    w.setMaxLength(f.max_length)
-            w.setObjectName(f"field_{f.name}")
-            self.inputs[f.name], self.errors[f.name] = w, error
-            for x in (label, help_, w, error):
-                self.form.addWidget(x)
-        self._letter_id = session.letter.id
-        self._texts(lang)
-
-    def _texts(self, lang: str) -> None:
-        fields = {f.name: f for f in self.session.letter.input_fields()}
-        for i in range(self.form.count()):
-            w = self.form.itemAt(i).widget()
-            name = w.property("field") if w else None
-            if name in fields:
-                optional = "" if fields[name].required else f" ({text('optional', lang)})"
-                w.setText(fields[name].label.get(lang) + optional)
-                help_ = self.form.itemAt(i + 1).widget()
-                help_.setText(fields[name].help.get(lang))
+        return {name: w.value() for name, w in self.inputs.items()}
 
     def render(self, session: Session) -> None:
         lang = session.language
         if self._letter_id != session.letter.id or not self.inputs:
-            self._build(session)
-        self._texts(lang)
+            self._clear_form()
+            for f in session.letter.input_fields():
+                self.inputs[f.name] = FieldInput(f)
+                self.form.addWidget(self.inputs[f.name])
+            self._letter_id = session.letter.id
         self.title.setText(text("fill_title", lang, letter=session.letter.title.get(lang)))
         self.notice.setText(session.notice.text(lang) if session.notice else "")
         self.identity_title.setText(text("fill_identity", lang))
@@ -342,16 +427,8 @@ class FillScreen(ScreenWidget):
             [(f.label.get(lang), v) for f, v in prefill(session.letter, session.resident)]
         )
         for name, w in self.inputs.items():
-            value = session.values.get(name, "")
-            if isinstance(w, QPlainTextEdit):
-                if w.toPlainText() != value:
-                    w.setPlainText(value)
-            elif isinstance(w, QComboBox):
-                w.setCurrentIndex(max(0, w.findData(value)))
-            elif w.text() != value:
-                w.setText(value)
-            err = session.field_errors.get(name)
-            self.errors[name].setText(err[lang] if err else "")
+            w.set_value(session.values.get(name, ""))
+            w.set_texts(lang, session.field_errors.get(name))
         self.next.setText(text("fill_next", lang))
 
     def _clear_form(self) -> None:
@@ -360,7 +437,7 @@ class FillScreen(ScreenWidget):
             if w:
                 w.setParent(None)
                 w.deleteLater()
-        self.inputs, self.errors, self._letter_id = {}, {}, None
+        self.inputs, self._letter_id = {}, None
 
     def clear(self) -> None:
         self._clear_form()

@@ -29,8 +29,14 @@ QPushButton#primary {{ background: {GREEN}; color: white; border-color: {GREEN};
     font-weight: bold; }}
 QPushButton#danger {{ color: {RED}; border-color: {RED}; }}
 QPushButton#pin_key {{ min-height: 96px; min-width: 150px; font-size: 40px; font-weight: bold; }}
-QPushButton#letter_choice {{ min-height: 110px; font-size: 28px; text-align: left;
-    padding-left: 32px; }}
-QLineEdit, QPlainTextEdit, QComboBox {{ font-size: 26px; background: white;
+QPushButton#letter_choice {{ min-height: 150px; padding: 0; }}
+QLabel#letter_symbol {{ font-size: 56px; color: {NAVY}; background: transparent;
+    min-width: 72px; }}
+QLabel#letter_title {{ font-size: 26px; font-weight: bold; color: {NAVY};
+    background: transparent; }}
+QLabel#letter_summary {{ font-size: 20px; color: #333; background: transparent; }}
+QPushButton#choice {{ min-height: 64px; font-size: 24px; }}
+QPushButton#choice:checked {{ background: {NAVY}; color: white; font-weight: bold; }}
+QLineEdit, QPlainTextEdit {{ font-size: 26px; background: white;
     border: 2px solid #555; border-radius: 8px; padding: 8px; min-height: 56px; }}
 """
