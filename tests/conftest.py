@@ -1,10 +1,32 @@
 """Shared fixtures: the real PC/SC stack, the real back office, the kiosk offscreen."""
 
+import logging
 import os
+import time
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Every log record of the whole run, at DEBUG, in one file: test_zz_privacy_logs.py scans it
+# (with the back offices' own logs) for personal data.
+# One file per run: two runs at once (a developer and a helper) must not mix their logs.
+LOG_DIR = Path(__file__).resolve().parent.parent / "build" / "test-logs"
+SUITE_LOG = LOG_DIR / f"suite-{os.getpid()}.log"
+
+
+def pytest_configure(config):
+    SUITE_LOG.parent.mkdir(parents=True, exist_ok=True)
+    for old in SUITE_LOG.parent.glob("suite-*.log"):
+        if old != SUITE_LOG and old.stat().st_mtime < time.time() - 3600:
+            old.unlink(missing_ok=True)  # runs older than an hour
+    handler = logging.FileHandler(SUITE_LOG, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.DEBUG)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
 
 
 @pytest.fixture(scope="module")
