@@ -11,16 +11,17 @@ import hashlib
 import json
 import re
 import threading
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Annotated, Any
+from datetime import UTC, timedelta
+from typing import Annotated, Any, Literal
 
 from argon2 import PasswordHasher
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,7 +39,9 @@ from backoffice.db import (
     CardBinding,
     IdempotencyRecord,
     Kiosk,
+    KioskHeartbeat,
     Pin,
+    RegistryVersion,
     ResidentRow,
     apply_settings,
     create_tables,
@@ -46,6 +49,12 @@ from backoffice.db import (
     make_engine,
     make_sessionmaker,
     utcnow,
+)
+from backoffice.registry import (
+    PinAttempt,
+    merge_pin_events,
+    registry_snapshot,
+    snapshot_hash,
 )
 from backoffice.security import make_hasher, token_hash, tokens_match, verify_pin
 from backoffice.settings import Settings
@@ -432,9 +441,26 @@ def _process_submission(bo: BackOffice, sub: Submission) -> Response:
             verdict = _replay_or_conflict(record, fingerprint, stale)
             if isinstance(verdict, Response):
                 return verdict
+    def replay_if_stored_meanwhile() -> Response | None:
+        # The same request under the same key may have been stored by another worker between
+        # step 1 and now (a retry overtaking its lost original): that is a replay, not a
+        # number taken by a different application.
+        with bo.sessions() as s:
+            record = lookup(s)
+        if record is not None and record.state == IDEMPOTENCY_COMPLETED:
+            verdict = _replay_or_conflict(record, fingerprint, stale)
+            if isinstance(verdict, Response):
+                return verdict
+        return None
+
     # 2. Validate (nothing is written for a rejected request).
     with bo.sessions() as s:
-        _validate(bo, s, sub, app)
+        try:
+            _validate(bo, s, sub, app)
+        except ApiError as e:
+            if e.code == "application_number_taken" and (late := replay_if_stored_meanwhile()):
+                return late
+            raise
     # 3. Claim the key: an in-flight record other workers can see.
     with bo.sessions() as s:
         try:
@@ -522,6 +548,8 @@ def _process_submission(bo: BackOffice, sub: Submission) -> Response:
                 raise _in_flight_race()
     except IntegrityError:
         _release_claim(bo, kiosk_id, sub.key)
+        if late := replay_if_stored_meanwhile():
+            return late
         raise _number_taken() from None
     except BaseException:
         _release_claim(bo, kiosk_id, sub.key)
@@ -636,6 +664,200 @@ def _count_wrong_pin(s: Session, resident_id: int, max_attempts: int) -> ApiErro
     )
 
 
+# --- offline kiosks: registry snapshot, late PIN attempts, heartbeat ----------------------
+
+PIN_EVENTS_MAX = 1000  # per request; a kiosk sends a long offline day in several batches
+TOKEN_RE = r"^[a-z0-9][a-z0-9_.+-]{0,39}$"  # printer/reader states: short machine words only
+
+
+def _snapshot_version(bo: BackOffice, village_code: str, content_hash: str) -> int:
+    """The village's snapshot version: +1 whenever a snapshot with new content is served.
+
+    Computed from the content (no write path has to remember to bump it): a staff edit, a
+    binding, a PIN failure all change the hash. Concurrent requests race with a compare-and-set.
+    """
+    for _ in range(5):
+        try:
+            with bo.sessions() as s, s.begin():
+                row = s.get(RegistryVersion, village_code)
+                if row is None:
+                    s.add(
+                        RegistryVersion(
+                            village_code=village_code,
+                            version=1,
+                            content_hash=content_hash,
+                            changed_at=utcnow(),
+                        )
+                    )
+                    return 1
+                if row.content_hash == content_hash:
+                    return row.version
+                bumped = s.execute(
+                    update(RegistryVersion)
+                    .where(
+                        RegistryVersion.village_code == village_code,
+                        RegistryVersion.version == row.version,
+                    )
+                    .values(version=row.version + 1, content_hash=content_hash,
+                            changed_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
+                if bumped.rowcount == 1:
+                    return row.version + 1
+        except IntegrityError:
+            pass  # another request inserted the first row: read it again
+    raise _internal_error()
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    for candidate in header.split(","):
+        candidate = candidate.strip()
+        if candidate == "*":
+            return True
+        if candidate.startswith("W/"):
+            candidate = candidate[2:]
+        if candidate == etag:
+            return True
+    return False
+
+
+def _registry_snapshot(bo: BackOffice, kiosk: KioskRef, if_none_match: str | None) -> Response:
+    with bo.sessions() as s:
+        snapshot = registry_snapshot(s, kiosk.village_code, bo.settings.pin_max_attempts)
+    digest = snapshot_hash(snapshot)
+    # The ETag names the content, so 304 means "exactly what you have"; the full read and hash
+    # happen anyway (a village registry is small), but nothing personal crosses the link.
+    etag = f'"{digest[:32]}"'
+    headers = {"ETag": etag, "Cache-Control": "no-store"}
+    if _etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    version = _snapshot_version(bo, kiosk.village_code, digest)
+    body = {
+        "version": version,
+        "generated_at": utcnow().isoformat(),
+        **snapshot,
+    }
+    return JSONResponse(body, headers=headers)
+
+
+class PinEventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: uuid.UUID
+    card: Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")]
+    outcome: Literal["wrong", "right"]
+    at: AwareDatetime
+    locked: bool = False  # the kiosk locked the card locally with this attempt
+
+
+class PinEventsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    events: Annotated[list[PinEventIn], Field(max_length=PIN_EVENTS_MAX)]
+
+
+def _pin_events(bo: BackOffice, kiosk: KioskRef, body: PinEventsRequest) -> dict:
+    attempts = [
+        PinAttempt(
+            event_id=str(ev.event_id),
+            card=ev.card.lower(),
+            outcome=ev.outcome,
+            at=ev.at.astimezone(UTC),
+            kiosk_locked=ev.locked,
+        )
+        for ev in body.events
+    ]
+    for _ in range(3):
+        try:
+            with bo.sessions() as s, s.begin():
+                result = merge_pin_events(
+                    s, kiosk.village_code, kiosk.id, attempts, bo.settings.pin_max_attempts
+                )
+            break
+        except IntegrityError:
+            continue  # the same events stored by a concurrent request: now duplicates
+    else:
+        raise _busy()
+    return {
+        "applied": result.applied,
+        "duplicates": result.duplicates,
+        "pin_max_attempts": bo.settings.pin_max_attempts,
+        "cards": result.cards,
+    }
+
+
+def _busy() -> ApiError:
+    return ApiError(
+        409,
+        "busy",
+        "Kantor desa sedang sibuk. Silakan coba lagi sebentar lagi.",
+        "The village office is busy. Please try again in a moment.",
+    )
+
+
+Word = Annotated[str, Field(pattern=TOKEN_RE)]
+
+
+class PrinterBeat(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    state: Word
+    reasons: Annotated[list[Word], Field(max_length=16)] = []
+
+
+class ReaderBeat(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    state: Word
+
+
+class OfflineBeat(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    snapshot_version: Annotated[int, Field(ge=0)] | None = None
+    snapshot_age_s: Annotated[float, Field(ge=0)] | None = None
+    pin_events_pending: Annotated[int, Field(ge=0)] = 0
+
+
+class HeartbeatRequest(BaseModel):
+    """What a kiosk reports every 30 s. Unknown keys are dropped and every string is a short
+    machine word, so nothing personal can be stored through this door."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    version: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,39}$")]
+    outbox_pending: Annotated[int, Field(ge=0)]
+    outbox_set_aside: Annotated[int, Field(ge=0)] = 0
+    oldest_age_s: Annotated[float, Field(ge=0)] | None = None
+    printer: PrinterBeat
+    reader: ReaderBeat
+    mode: Literal["online", "mobile"] = "online"
+    offline: OfflineBeat | None = None
+
+
+def _heartbeat(bo: BackOffice, kiosk: KioskRef, beat: HeartbeatRequest) -> dict:
+    status_json = json.dumps(beat.model_dump(mode="json"), sort_keys=True)
+    now = utcnow()
+    for _ in range(3):
+        try:
+            with bo.sessions() as s, s.begin():
+                row = s.get(KioskHeartbeat, kiosk.id)
+                if row is None:
+                    s.add(KioskHeartbeat(kiosk_id=kiosk.id, last_heartbeat_at=now,
+                                         status_json=status_json))
+                else:
+                    row.last_heartbeat_at = now
+                    row.status_json = status_json
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise _busy()
+    return {"received_at": now.isoformat()}
+
+
 # --- the application ----------------------------------------------------------------------
 
 
@@ -677,6 +899,18 @@ def create_app(
         if not CARD_RE.fullmatch(body.card) or not PIN_RE.fullmatch(body.pin):
             raise bad_request()
         return _identify(bo, kiosk, body.card.lower(), body.pin)
+
+    @app.get(f"{API}/registry/snapshot")
+    def snapshot(request: Request, kiosk: AuthKiosk) -> Response:
+        return _registry_snapshot(bo, kiosk, request.headers.get("if-none-match"))
+
+    @app.post(f"{API}/registry/pin-events")
+    def pin_events(body: PinEventsRequest, kiosk: AuthKiosk) -> dict:
+        return _pin_events(bo, kiosk, body)
+
+    @app.post(f"{API}/heartbeat")
+    def heartbeat(body: HeartbeatRequest, kiosk: AuthKiosk) -> dict:
+        return _heartbeat(bo, kiosk, body)
 
     @app.post(f"{API}/applications", status_code=201)
     async def submit_application(request: Request, kiosk: AuthKiosk) -> Response:

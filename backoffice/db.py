@@ -193,6 +193,69 @@ class IdempotencyRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class PinReset(Base):
+    """When staff last cleared a resident's PIN (set, reset or unlocked it).
+
+    Offline kiosks report PIN attempts late; an attempt or a lock made before this moment was
+    cleared by staff in real time and must not come back when it arrives.
+    """
+
+    __tablename__ = "pin_resets"
+
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    reset_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PinEvent(Base):
+    """One PIN attempt a kiosk made offline and reported later (idempotent by event id)."""
+
+    __tablename__ = "pin_events"
+    __table_args__ = (UniqueConstraint("kiosk_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    event_id: Mapped[str] = mapped_column(String(36))
+    card: Mapped[str] = mapped_column(String(64), index=True)  # keyed HMAC fingerprint
+    outcome: Mapped[str] = mapped_column(String(8))  # "wrong" | "right"
+    kiosk_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the villager tried (kiosk clock)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    effect: Mapped[str] = mapped_column(String(16))  # what the merge did, for staff audits
+
+
+class RegistryVersion(Base):
+    """The snapshot version per village: bumped whenever the snapshot's content changes."""
+
+    __tablename__ = "registry_versions"
+
+    village_code: Mapped[str] = mapped_column(ForeignKey("villages.code"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KioskHeartbeat(Base):
+    """The latest heartbeat of each kiosk (for the staff fleet page); nothing personal.
+
+    Kept beside the `kiosks` row rather than in it: `create_all` adds new tables to an existing
+    database but never new columns (until Alembic migrations arrive).
+    """
+
+    __tablename__ = "kiosk_heartbeats"
+
+    kiosk_id: Mapped[str] = mapped_column(
+        ForeignKey("kiosks.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_json: Mapped[str] = mapped_column(Text)
+
+    @property
+    def status(self) -> dict:
+        return json.loads(self.status_json)
+
+
 def make_engine(database_url: str) -> Engine:
     """An engine for `database_url`; for SQLite files, the parent folder is created.
 

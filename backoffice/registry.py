@@ -1,14 +1,29 @@
-"""Village registry operations: residents, card bindings and PINs (staff-side helpers)."""
+"""Village registry operations: residents, card bindings and PINs (staff-side helpers), the
+registry snapshot that kiosks keep for offline identification, and the merge of the PIN
+attempts they made offline."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from backoffice.db import CardBinding, Pin, ResidentRow, find_resident, utcnow
+from backoffice.db import (
+    CardBinding,
+    Pin,
+    PinEvent,
+    PinReset,
+    ResidentRow,
+    find_resident,
+    utcnow,
+)
 from backoffice.security import verify_pin
 from forms.identity import Resident
 from forms.nik import check_nik
@@ -76,6 +91,7 @@ def set_pin(
     row.failed_attempts = 0
     row.locked = False
     row.updated_at = utcnow()
+    _mark_reset(session, resident.id, row.updated_at)
     session.flush()
 
 
@@ -88,5 +104,234 @@ def unlock_pin(session: Session, village_code: str, nik: str) -> bool:
     row.failed_attempts = 0
     row.locked = False
     row.updated_at = utcnow()
+    _mark_reset(session, resident.id, row.updated_at)
     session.flush()
     return True
+
+
+def lock_pin(session: Session, village_code: str, nik: str) -> bool:
+    """Staff lock (a card reported lost, a villager's request). It holds on every kiosk, once
+    each has synced, until staff unlock it; a right PIN never clears it. False if no PIN."""
+    resident = find_resident(session, village_code, nik)
+    row = session.get(Pin, resident.id) if resident is not None else None
+    if row is None:
+        return False
+    row.locked = True
+    row.updated_at = utcnow()
+    session.flush()
+    return True
+
+
+def _mark_reset(session: Session, resident_id: int, at) -> None:
+    # PIN attempts and kiosk locks reported later but made before this are void (see PinReset).
+    mark = session.get(PinReset, resident_id)
+    if mark is None:
+        session.add(PinReset(resident_id=resident_id, reset_at=at))
+    else:
+        mark.reset_at = at
+
+
+# --- the registry snapshot for offline kiosks ------------------------------------------------
+
+
+def registry_snapshot(session: Session, village_code: str, max_attempts: int) -> dict:
+    """Every bound card of the village → its resident, PIN verifier, failure count and lock.
+
+    One SELECT, so the snapshot is one consistent state. Shipping PIN verifiers to a kiosk is
+    acceptable only because the kiosk keeps them sealed at rest (terminal/sealing.py) and never
+    logs them: whoever holds both the snapshot file and the kiosk's key file can try all 10^6
+    PINs against each argon2id verifier offline, which the parameters slow down but do not
+    prevent. The verifiers go out exactly as stored (the back office's argon2 parameters are in
+    each PHC string); a kiosk never re-hashes.
+    """
+    rows = session.execute(
+        select(
+            CardBinding.fingerprint, ResidentRow, Pin.pin_hash, Pin.failed_attempts, Pin.locked
+        )
+        .join(ResidentRow, CardBinding.resident_id == ResidentRow.id)
+        .outerjoin(Pin, Pin.resident_id == ResidentRow.id)
+        .where(ResidentRow.village_code == village_code)
+        .order_by(CardBinding.fingerprint)
+    ).all()
+    cards = {
+        fingerprint: {
+            "resident": resident.to_resident().to_dict(),
+            "pin_verifier": pin_hash,
+            "failed_attempts": failed or 0,
+            "locked": bool(locked),
+        }
+        for fingerprint, resident, pin_hash, failed, locked in rows
+    }
+    return {"village_code": village_code, "pin_max_attempts": max_attempts, "cards": cards}
+
+
+def snapshot_hash(snapshot: dict) -> str:
+    canonical = json.dumps(snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# --- offline PIN attempts, merged late -------------------------------------------------------
+
+WRONG = "wrong"
+RIGHT = "right"
+
+
+@dataclass(frozen=True)
+class PinAttempt:
+    """One PIN attempt a kiosk judged offline against its snapshot."""
+
+    event_id: str
+    card: str
+    outcome: str  # WRONG | RIGHT
+    at: datetime  # aware; when the villager tried (kiosk clock)
+    kiosk_locked: bool = False  # this attempt made the kiosk lock the card locally
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    cards: dict[str, dict | None]  # fingerprint → {"failed_attempts", "locked"}; None: unknown
+    applied: int
+    duplicates: int
+
+
+def merge_pin_events(
+    session: Session,
+    village_code: str,
+    kiosk_id: str,
+    events: Iterable[PinAttempt],
+    max_attempts: int,
+) -> MergeResult:
+    """Merge a kiosk's offline PIN attempts into the counters, oldest first. Does not commit.
+
+    The rules, so that a late report ends where reporting on time would have, and where it
+    cannot know, errs towards more failures, never fewer:
+    - a wrong PIN adds one failure and reaching `max_attempts` locks; it is void if staff
+      cleared the PIN (set, reset, unlocked) after it, and forgiven if the counter is at zero
+      because a right PIN came after it;
+    - a right PIN resets the counter only if no failure is known after it, and never unlocks;
+    - a lock set anywhere wins: a kiosk's local lock holds here too, whatever right PIN
+      arrived since, until staff unlock (only locks made before that unlock are void).
+    Event ids make a re-sent batch change nothing. Raises IntegrityError if another request
+    stores the same event ids concurrently (the caller retries; they are then duplicates).
+    """
+    now = utcnow()
+    batch: dict[str, PinAttempt] = {}
+    for ev in events:
+        batch.setdefault(ev.event_id, ev)
+    cards = {ev.card for ev in batch.values()}
+    seen = set()
+    if batch:
+        seen = set(
+            session.scalars(
+                select(PinEvent.event_id).where(
+                    PinEvent.kiosk_id == kiosk_id, PinEvent.event_id.in_(list(batch))
+                )
+            )
+        )
+    # Stable: attempts with the same time keep the order the kiosk reported them in.
+    fresh = sorted((ev for ev in batch.values() if ev.event_id not in seen), key=lambda ev: ev.at)
+    rows: list[tuple[PinAttempt, PinEvent]] = []
+    for ev in fresh:
+        row = PinEvent(
+            kiosk_id=kiosk_id,
+            event_id=ev.event_id,
+            card=ev.card,
+            outcome=ev.outcome,
+            kiosk_locked=ev.kiosk_locked,
+            at=min(ev.at, now),  # a kiosk clock running ahead must not outrank staff actions
+            received_at=now,
+            effect="pending",
+        )
+        session.add(row)
+        rows.append((ev, row))
+    # The first write takes SQLite's write lock before the counters are read.
+    session.flush()
+
+    residents: dict[str, int] = {}
+    if cards:
+        residents = dict(
+            session.execute(
+                select(CardBinding.fingerprint, ResidentRow.id)
+                .join(ResidentRow, CardBinding.resident_id == ResidentRow.id)
+                .where(
+                    CardBinding.fingerprint.in_(sorted(cards)),
+                    ResidentRow.village_code == village_code,
+                )
+            ).all()
+        )
+    ids = sorted(set(residents.values()))
+    pins: dict[int, Pin] = {}
+    resets: dict[int, datetime] = {}
+    if ids:
+        # Row locks in one order (PostgreSQL); concurrent online attempts wait for us.
+        pins = {
+            p.resident_id: p
+            for p in session.scalars(
+                select(Pin).where(Pin.resident_id.in_(ids)).order_by(Pin.resident_id)
+                .with_for_update()
+            )
+        }
+        resets = dict(
+            session.execute(
+                select(PinReset.resident_id, PinReset.reset_at).where(
+                    PinReset.resident_id.in_(ids)
+                )
+            ).all()
+        )
+
+    for ev, row in rows:
+        rid = residents.get(ev.card)
+        pin = pins.get(rid) if rid is not None else None
+        if rid is None:
+            row.effect = "unknown_card"
+        elif pin is None:
+            row.effect = "no_pin"
+        else:
+            row.effect = _apply_attempt(pin, row.at, ev, resets.get(rid), max_attempts)
+    session.flush()
+
+    state: dict[str, dict | None] = {}
+    for card in sorted(cards):
+        rid = residents.get(card)
+        pin = pins.get(rid) if rid is not None else None
+        state[card] = (
+            None
+            if pin is None
+            else {"failed_attempts": pin.failed_attempts, "locked": bool(pin.locked)}
+        )
+    return MergeResult(cards=state, applied=len(rows), duplicates=len(batch) - len(rows))
+
+
+def _apply_attempt(
+    pin: Pin, at: datetime, ev: PinAttempt, reset_at: datetime | None, max_attempts: int
+) -> str:
+    cleared_by_staff_later = reset_at is not None and at <= reset_at
+    effect = "no_change"
+    if ev.outcome == WRONG:
+        if cleared_by_staff_later:
+            effect = "void"
+        elif pin.locked:
+            effect = "already_locked"
+        elif pin.failed_attempts == 0 and pin.updated_at > at:
+            effect = "forgiven"  # a right PIN came after it
+        else:
+            pin.failed_attempts += 1
+            pin.updated_at = max(pin.updated_at, at)
+            effect = "counted"
+            if pin.failed_attempts >= max_attempts:
+                pin.locked = True
+                effect = "locked"
+    elif ev.outcome == RIGHT:
+        if pin.locked:
+            effect = "refused_locked"
+        elif at >= pin.updated_at:
+            pin.failed_attempts = 0
+            pin.updated_at = at
+            effect = "reset"
+        else:
+            effect = "stale"  # failures are known after it: they stand
+    if ev.kiosk_locked and not cleared_by_staff_later and not pin.locked:
+        pin.locked = True
+        pin.updated_at = max(pin.updated_at, at)
+        effect = "locked"
+    return effect

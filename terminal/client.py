@@ -7,7 +7,10 @@ status codes. Nothing personal goes into log lines.
 from __future__ import annotations
 
 import logging
+import re
+import time
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
 
 import httpx
@@ -43,6 +46,10 @@ class SubmitResult(StrEnum):
 class SubmitOutcome:
     result: SubmitResult
     detail: str  # status code or error class, for the outbox and the heartbeat; never personal
+    retry_after_s: float | None = None  # the back office's Retry-After (429/503), in seconds
+
+
+_ERROR_CODE_RE = re.compile(r"[a-z0-9_]{1,40}")
 
 
 class BackofficeClient:
@@ -51,6 +58,9 @@ class BackofficeClient:
             base_url=base_url,
             headers={"Authorization": f"Bearer {token}"},
             timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
+            # One kept-alive connection serves the whole drain: a TCP handshake per
+            # application would cost more than the back office's own work.
+            limits=httpx.Limits(max_connections=4, max_keepalive_connections=2),
         )
 
     def close(self) -> None:
@@ -83,7 +93,18 @@ class BackofficeClient:
         log.warning("identify: back office refused with %s %s", r.status_code, error)
         return IdentifyOutcome(IdentifyResult.REFUSED)
 
-    def submit(self, idempotency_key: str, application_json: str, pdf: bytes) -> SubmitOutcome:
+    def submit(
+        self,
+        idempotency_key: str,
+        application_json: str,
+        pdf: bytes,
+        application_number: str | None = None,
+    ) -> SubmitOutcome:
+        """POST one application; DELIVERED only when the back office confirms it stored it.
+
+        With `application_number`, a 2xx whose body does not name that number (a captive
+        portal, a misrouted proxy) is not taken as delivered.
+        """
         try:
             r = self._http.post(
                 "/api/v1/applications",
@@ -97,15 +118,41 @@ class BackofficeClient:
             return SubmitOutcome(SubmitResult.RETRY, type(e).__name__)
         detail = str(r.status_code)
         if 200 <= r.status_code < 300:
+            body = _json(r)
+            if application_number is not None and (
+                not isinstance(body, dict) or body.get("application_number") != application_number
+            ):
+                return SubmitOutcome(SubmitResult.RETRY, f"{detail} unconfirmed")
             return SubmitOutcome(SubmitResult.DELIVERED, detail)
-        if r.status_code in (408, 409, 425, 429) or r.status_code >= 500:
+        if r.status_code in (429, 503):
+            return SubmitOutcome(SubmitResult.RETRY, detail, _retry_after(r))
+        if r.status_code in (408, 409, 425) or r.status_code >= 500:
             return SubmitOutcome(SubmitResult.RETRY, detail)
         if r.status_code == 401:
             # A kiosk token being rotated is fixed by staff, then sending resumes; the
             # application itself is fine, so it must not be set aside.
             return SubmitOutcome(SubmitResult.RETRY, detail)
-        error = _json(r).get("error", "") if isinstance(_json(r), dict) else ""
+        body = _json(r)
+        error = body.get("error", "") if isinstance(body, dict) else ""
+        # Only a short code goes into the outbox and the heartbeat, never free text.
+        error = error if isinstance(error, str) and _ERROR_CODE_RE.fullmatch(error) else ""
         return SubmitOutcome(SubmitResult.SET_ASIDE, f"{detail} {error}".strip())
+
+
+def _retry_after(r: httpx.Response) -> float | None:
+    """`Retry-After` as seconds from now (delta-seconds or an HTTP-date, RFC 9110 10.2.3)."""
+    value = r.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _json(r: httpx.Response):

@@ -22,7 +22,14 @@ class KioskConfig:
     backoffice_token: str
     village_key: bytes  # per-village secret for card-UID fingerprints
     data_dir: Path
+    key_file: Path  # 32-byte key sealing personal data at rest; root-only (0600)
+    create_key: bool = False  # create key_file when missing (demo and tests; the installer
+    #                           creates it on a real kiosk, so a missing key is an error there)
     reader: str = ""  # substring of the card reader's PC/SC name; empty = any reader
+    mode: str = "online"  # "mobile": a laptop out of the office, identifying from the snapshot
+    snapshot_max_age_s: float = 72 * 3600  # an older registry snapshot is not trusted offline
+    sync_interval_s: float = 300.0  # registry snapshot refresh and offline PIN events upload
+    heartbeat_interval_s: float = 30.0
     identity: str = "registry"  # "registry": lookup by card UID; "chip": biodata via an adapter
     sam_reader: str = ""  # chip mode: substring of the SAM slot's PC/SC name
     adapter: str = "devices.chip:ReferenceAdapter"  # chip mode: "module:Class"
@@ -79,11 +86,17 @@ class KioskConfig:
         data_dir = Path(kiosk.get("data_dir", "var/kiosk"))
         if not data_dir.is_absolute():
             data_dir = (base_dir / data_dir).resolve()
+        key_file = Path(kiosk.get("key_file", "/etc/smart-kampung/kiosk.key"))
+        if not key_file.is_absolute():
+            key_file = (base_dir / key_file).resolve()
         identity = card.get("identity", "registry")
         if identity not in ("registry", "chip"):
             raise ConfigError(f"{source}: [card] identity must be 'registry' or 'chip'")
         if identity == "chip" and not card.get("sam_reader"):
             raise ConfigError(f"{source}: [card] identity = 'chip' needs 'sam_reader'")
+        mode = kiosk.get("mode", "online")
+        if mode not in ("online", "mobile"):
+            raise ConfigError(f"{source}: [kiosk] mode must be 'online' or 'mobile'")
         language = kiosk.get("language", "id")
         if language not in ("id", "en"):
             raise ConfigError(f"{source}: [kiosk] language must be 'id' or 'en'")
@@ -95,7 +108,13 @@ class KioskConfig:
                 backoffice_token=str(need(office, "backoffice", "token")),
                 village_key=key,
                 data_dir=data_dir,
+                key_file=key_file,
+                create_key=bool(kiosk.get("create_key", False)),
                 reader=str(card.get("reader", "")),
+                mode=mode,
+                snapshot_max_age_s=float(kiosk.get("snapshot_max_age_h", 72)) * 3600,
+                sync_interval_s=float(office.get("sync_interval_s", 300)),
+                heartbeat_interval_s=float(office.get("heartbeat_interval_s", 30)),
                 identity=identity,
                 sam_reader=str(card.get("sam_reader", "")),
                 adapter=str(card.get("adapter", "devices.chip:ReferenceAdapter")),

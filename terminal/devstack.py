@@ -129,6 +129,8 @@ class DevStack:
         values = dict(
             backoffice_url=self.backoffice.url,
             data_dir=self.workdir / "kiosk",
+            key_file=self.workdir / "kiosk" / "kiosk.key",
+            create_key=True,
             reader=self.rig.card_reader,
         )
         values.update(overrides)

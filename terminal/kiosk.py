@@ -7,6 +7,8 @@ No Qt here. The UI creates a `Kiosk` with its own `Runner`, forwards card-reader
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -24,21 +26,37 @@ from devices.pcsc import (
 )
 from forms.application import Application
 from forms.catalogue import load_catalogue
-from terminal.client import BackofficeClient, IdentifyOutcome
+from terminal.client import BackofficeClient, IdentifyOutcome, IdentifyResult
 from terminal.config import ConfigError, KioskConfig
+from terminal.heartbeat import Heartbeat, heartbeat_status
+from terminal.offline import OfflineRegistry
 from terminal.outbox import Outbox, Sender
+from terminal.sealing import Sealer
 from terminal.session import ChipOutcome, Runner, Session
 
 log = logging.getLogger(__name__)
 
 
+# After the back office failed to answer, identify from the snapshot for this long before
+# trying the link again: the next villager should not wait out a connection timeout.
+OFFLINE_BACKOFF_S = 60.0
+
+
 class KioskServices:
     """The session's window on the back office, the outbox and the clock."""
 
-    def __init__(self, config: KioskConfig, outbox: Outbox, on_queued: Callable[[], None]):
+    def __init__(
+        self,
+        config: KioskConfig,
+        outbox: Outbox,
+        offline: OfflineRegistry,
+        on_queued: Callable[[], None],
+    ):
         self._config = config
         self._outbox = outbox
+        self._offline = offline
         self._on_queued = on_queued
+        self._online_again_at = 0.0
         self._client = BackofficeClient(
             config.backoffice_url, config.backoffice_token, config.request_timeout_s
         )
@@ -50,7 +68,15 @@ class KioskServices:
                 raise ConfigError(f"[card] adapter {config.adapter!r} cannot be used: {e}") from e
 
     def identify(self, card_fingerprint: str, pin: str) -> IdentifyOutcome:
-        return self._client.identify(card_fingerprint, pin)
+        """The back office decides when it can be reached; otherwise the sealed registry
+        snapshot does, and its PIN events are merged when the link is back."""
+        if self._config.mode == "online" and time.monotonic() >= self._online_again_at:
+            outcome = self._client.identify(card_fingerprint, pin)
+            if outcome.result is not IdentifyResult.UNREACHABLE:
+                return outcome
+            self._online_again_at = time.monotonic() + OFFLINE_BACKOFF_S
+            log.warning("identify: back office unreachable; using the registry snapshot")
+        return self._offline.identify(card_fingerprint, pin)
 
     def read_chip(self, card_reader: str) -> ChipOutcome:
         if self._adapter is None:
@@ -64,6 +90,9 @@ class KioskServices:
         except Exception:  # a vendor adapter's own failure must not strand the villager
             log.exception("chip adapter failed")
             return ChipOutcome(failure="error")
+
+    def has_room(self, nbytes: int) -> bool:
+        return self._outbox.has_room(nbytes)
 
     def next_application_number(self, now: datetime) -> str:
         return self._outbox.next_application_number(self._config.kiosk_id, now)
@@ -89,7 +118,8 @@ class Kiosk:
     ):
         """`on_delivered(key)` is called on the sender's thread; the UI must marshal it."""
         self.config = config
-        self.outbox = Outbox(config.data_dir / "outbox.sqlite3")
+        self.sealer = Sealer.from_key_file(config.key_file, create=config.create_key)
+        self.outbox = Outbox(config.data_dir / "outbox.sqlite3", self.sealer)
         self.sender = Sender(
             self.outbox,
             BackofficeClient(config.backoffice_url, config.backoffice_token,
@@ -98,7 +128,17 @@ class Kiosk:
             retry_cap_s=config.retry_cap_s,
             on_delivered=on_delivered,
         )
-        self.services = KioskServices(config, self.outbox, on_queued=self.sender.wake)
+        self.offline = OfflineRegistry(
+            config.data_dir, self.sealer, config.backoffice_url, config.backoffice_token,
+            timeout_s=config.request_timeout_s, max_age_s=config.snapshot_max_age_s,
+        )
+        self.services = KioskServices(config, self.outbox, self.offline,
+                                      on_queued=self.sender.wake)
+        self.heartbeat = Heartbeat(config.backoffice_url, config.backoffice_token,
+                                   self.status, interval_s=config.heartbeat_interval_s)
+        self._stopping = threading.Event()
+        self._syncer = threading.Thread(target=self._sync_loop, name="registry-sync",
+                                        daemon=True)
         self.session = Session(
             kiosk_id=config.kiosk_id,
             village=config.village,
@@ -118,10 +158,39 @@ class Kiosk:
 
     def start(self) -> None:
         self.sender.start()
+        self._syncer.start()
+        self.heartbeat.start()
 
     def stop(self) -> None:
+        self._stopping.set()
+        self.heartbeat.stop()
         self.sender.stop()
+        self._syncer.join(timeout=15)
+        self.offline.close()
         self.services.close()
+
+    def _sync_loop(self) -> None:
+        """Keep the registry snapshot fresh and report offline PIN attempts (mobile mode too:
+        it syncs whenever a link happens to be there)."""
+        while not self._stopping.is_set():
+            try:
+                self.offline.sync()
+            except Exception:  # a sync must never take the kiosk down
+                log.exception("registry sync failed")
+            self._stopping.wait(self.config.sync_interval_s)
+
+    def status(self) -> dict:
+        """The heartbeat's body: nothing personal."""
+        stats = self.outbox.stats()
+        return heartbeat_status(
+            outbox_pending=stats.pending,
+            outbox_set_aside=stats.set_aside,
+            oldest_age_s=stats.oldest_age_s,
+            printer_state="none",  # printing arrives with deploy/CUPS (issue 9)
+            reader_state="ready" if self.reader_ready else "missing",
+            mode=self.config.mode,
+            offline=self.offline.status(),
+        )
 
     def handle_card_event(self, event: CardEvent) -> None:
         """Feed one card-reader event to the session (call on the UI thread)."""

@@ -64,6 +64,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Permohonan belum dapat disimpan di kios ini. Silakan lapor ke petugas kantor desa.",
         "The application could not be saved on this kiosk. Please tell the village office staff.",
     ),
+    "disk_full": (
+        "Kios ini sedang penuh sehingga permohonan tidak dapat disimpan. Silakan lapor ke "
+        "petugas kantor desa atau datang lagi nanti; permohonan lain yang sudah tersimpan aman.",
+        "This kiosk is full, so the application cannot be saved. Please tell the village office "
+        "staff or come back later; applications already saved are safe.",
+    ),
     "cancelled": (
         "Permohonan dibatalkan dan data Anda sudah dihapus. Silakan ambil kartu Anda.",
         "The application was cancelled and your data cleared. Please take your card.",

@@ -80,6 +80,7 @@ class Services(Protocol):
     def identify(self, card_fingerprint: str, pin: str) -> IdentifyOutcome: ...
     def read_chip(self, card_reader: str) -> ChipOutcome: ...
     def next_application_number(self, now: datetime) -> str: ...
+    def has_room(self, nbytes: int) -> bool: ...
     def enqueue(self, application: Application, pdf: bytes) -> str: ...
     def now(self) -> datetime: ...
 
@@ -326,7 +327,14 @@ class Session:
             language=self.language,
         )
         self.pdf = render_application(self.application, self.letter, self._village)
-        self._go(Screen.REVIEW)
+        # Say it now, before the villager presses KIRIM, if the kiosk could not keep it.
+        self._go(Screen.REVIEW, None if self.can_store() else Notice("disk_full"))
+
+    def can_store(self) -> bool:
+        """Whether the kiosk has room to keep this application safely until it is sent."""
+        if self.application is None or self.pdf is None:
+            return False
+        return self._services.has_room(len(self.application.to_json()) + len(self.pdf))
 
     def back(self) -> None:
         if self.screen is Screen.FILL:
@@ -343,6 +351,9 @@ class Session:
 
     def confirm(self) -> None:
         if self.screen is not Screen.REVIEW or self.application is None or self.pdf is None:
+            return
+        if not self.can_store():
+            self._go(Screen.REVIEW, Notice("disk_full"))
             return
         try:
             key = self._services.enqueue(self.application, self.pdf)

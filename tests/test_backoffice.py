@@ -628,3 +628,42 @@ def test_without_catalogue_only_domisili_is_accepted(tmp_path, monkeypatch):
     resp = _submit(client, app=_application(letter="kelahiran"), key=_new_key())
     _assert_error(resp, 422, "unknown_letter")
     assert _submit(client, key=_new_key()).status_code == 201
+
+
+def test_a_retry_that_overtakes_its_lost_original_is_a_replay_not_a_taken_number(
+    client, monkeypatch
+):
+    """The original request is held inside validation (after its replay check) while its own
+    retry, same key and same bytes, is stored. The original must then answer with the stored
+    result, not 422 application_number_taken — or the kiosk would set a delivered
+    application aside."""
+    import threading
+
+    import backoffice.app as app_module
+
+    real_validate = app_module._validate
+    held, release = threading.Event(), threading.Event()
+    calls = []
+
+    def validate_holding_the_first(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            held.set()
+            release.wait(10)
+        return real_validate(*args)
+
+    monkeypatch.setattr(app_module, "_validate", validate_holding_the_first)
+    application = _application()
+    results = {}
+    original = threading.Thread(
+        target=lambda: results.setdefault("original", _submit(client, application, key='"k-1"'))
+    )
+    original.start()
+    assert held.wait(10)
+    retry = _submit(client, application, key='"k-1"')
+    release.set()
+    original.join(10)
+    assert retry.status_code == 201
+    assert results["original"].status_code == 201, results["original"].json()
+    assert results["original"].json() == retry.json()
+    assert _count(client, ApplicationRow) == 1

@@ -244,3 +244,29 @@ def test_a_birth_letter_uses_every_field_type_on_screen_and_arrives(stack, kiosk
     (row,) = [r for r in stored_applications(stack) if r[0] == session.receipt.application_number]
     text = pdf_text(row[2])
     assert values["nama_bayi"] in text and "3510152106010004" in text
+
+
+def test_a_villager_can_apply_while_the_link_is_down(stack, kiosk_app, cards, qtbot):
+    kiosk, window = kiosk_app
+    session = kiosk.session
+    qtbot.waitUntil(lambda: kiosk.offline.has_snapshot, timeout=WAIT)  # synced at start
+    before = len(stored_applications(stack))
+    stack.backoffice.stop()
+    try:
+        card = cards("sukarmi")
+        qtbot.waitUntil(lambda: session.screen is Screen.PIN, timeout=WAIT)
+        enter_pin(window, "000000")  # a wrong PIN is counted offline too
+        qtbot.waitUntil(lambda: session.notice is not None, timeout=WAIT)
+        assert session.notice.code == "wrong_pin"
+        enter_pin(window, demo_card("sukarmi").pin)
+        qtbot.waitUntil(lambda: session.screen is Screen.CHOOSE_LETTER, timeout=WAIT)
+        assert session.resident.name == "Sukarmi"
+        fill_and_confirm(window, qtbot, session, "Mengurus bantuan lansia")
+        number = session.receipt.application_number
+        assert not session.receipt.delivered and kiosk.outbox.pending_count() == 1
+        card.remove()
+    finally:
+        stack.backoffice.start()
+    qtbot.waitUntil(lambda: kiosk.outbox.pending_count() == 0, timeout=WAIT * 3)
+    assert [r[0] for r in stored_applications(stack)].count(number) == 1
+    assert len(stored_applications(stack)) == before + 1

@@ -27,7 +27,11 @@ class Services:
         self.identify_calls = []
         self.queued = []
         self.fail_enqueue = False
+        self.room = True
         self.seq = 0
+
+    def has_room(self, nbytes):
+        return self.room
 
     def identify(self, card, pin):
         self.identify_calls.append((card, pin))
@@ -296,3 +300,18 @@ def test_a_chip_with_an_impossible_nik_is_not_trusted(services):
     s.card_presented(ektp_type_b_atr(UID), UID, "Reader 00 00")
     assert s.screen is Screen.MESSAGE and s.notice.code == "card_unreadable"
     assert services.identify_calls == [] and not s.holds_personal_data()
+
+
+def test_a_full_kiosk_says_so_before_confirming_and_stores_nothing(services):
+    s = make_session(services)
+    services.room = False
+    to_review(s)
+    assert s.notice.code == "disk_full" and "penuh" in s.notice.text("id")
+    s.confirm()
+    assert s.screen is Screen.REVIEW and services.queued == []
+    services.room = True  # staff freed space; the villager is still there
+    s.back()
+    s.submit_fields({"keperluan": "Persyaratan melamar pekerjaan"})
+    assert s.notice is None
+    s.confirm()
+    assert s.screen is Screen.RECEIPT and len(services.queued) == 1

@@ -476,6 +476,7 @@ class ReviewScreen(ScreenWidget):
                  for f in letter.input_fields()]
         self.table.show_rows(rows)
         self.confirm.setText(text("review_confirm", lang))
+        self.confirm.setEnabled(session.notice is None or session.notice.code != "disk_full")
 
     def clear(self) -> None:
         self.table.clear()
