@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import os
+import ssl
 import sys
 
 import uvicorn
@@ -23,7 +26,30 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="seed the demo residents of Desa Kemiren (cards from devices/demo_cards.py)",
     )
+    p.add_argument("--tls-cert", metavar="FILE",
+                   help="serve HTTPS with this PEM certificate chain (overrides [tls] cert)")
+    p.add_argument("--tls-key", metavar="FILE",
+                   help="the certificate's PEM private key (overrides [tls] key)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="worker processes (1); more than one needs a file or server database")
     return p
+
+
+_CONFIG_ENV = "SMART_KAMPUNG_BACKOFFICE_CONFIG"
+
+
+def worker_app():
+    """The app of one worker process when `--workers` is more than 1."""
+    return create_app(Settings.load(os.environ[_CONFIG_ENV]))
+
+
+def _check_tls(cert: str, key: str) -> str | None:
+    """Load the pair once here, so a wrong file is a clear message, not a uvicorn traceback."""
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as exc:
+        return f"backoffice: cannot use TLS certificate {cert} / key {key}: {exc}"
+    return None
 
 
 async def _serve(server: uvicorn.Server, url: str) -> None:
@@ -42,6 +68,19 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"backoffice: cannot read settings {args.config}: {exc}", file=sys.stderr)
         return 2
+    if args.tls_cert or args.tls_key:
+        if not (args.tls_cert and args.tls_key):
+            print("backoffice: --tls-cert and --tls-key go together", file=sys.stderr)
+            return 2
+        settings = dataclasses.replace(settings, tls_cert=args.tls_cert, tls_key=args.tls_key)
+    if settings.tls_cert:
+        problem = _check_tls(settings.tls_cert, settings.tls_key)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
+    if args.workers < 1:
+        print("backoffice: --workers must be at least 1", file=sys.stderr)
+        return 2
     app = create_app(settings)  # creates tables, upserts villages and kiosks
     if args.demo:
         codes = [v.code for v in settings.villages]
@@ -53,9 +92,21 @@ def main(argv: list[str] | None = None) -> int:
         with bo.sessions() as s, s.begin():
             count = seed_demo(s, code, hasher=bo.hasher)
         print(f"backoffice: {count} demo residents ready in village {code}", flush=True)
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info")
+    scheme = "https" if settings.tls_cert else "http"
+    tls = {"ssl_certfile": settings.tls_cert, "ssl_keyfile": settings.tls_key} \
+        if settings.tls_cert else {}
+    if args.workers > 1:
+        # Each worker process builds its own app from the same settings file (the tables and
+        # the demo residents exist by now); uvicorn's supervisor restarts a dead worker.
+        os.environ[_CONFIG_ENV] = str(args.config)
+        print(f"backoffice listening on {scheme}://{args.host}:{args.port} "
+              f"({args.workers} workers)", flush=True)
+        uvicorn.run("backoffice.__main__:worker_app", factory=True, host=args.host,
+                    port=args.port, workers=args.workers, log_level="info", **tls)
+        return 0
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info", **tls)
     server = uvicorn.Server(config)
-    asyncio.run(_serve(server, f"http://{args.host}:{args.port}"))
+    asyncio.run(_serve(server, f"{scheme}://{args.host}:{args.port}"))
     return 0
 
 

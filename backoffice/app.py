@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from argon2 import PasswordHasher
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,11 +38,13 @@ from backoffice.db import (
     ApplicationRow,
     CardBinding,
     IdempotencyRecord,
+    IssuedLetterRow,
     Kiosk,
     KioskHeartbeat,
     Pin,
     RegistryVersion,
     ResidentRow,
+    Village,
     apply_settings,
     create_tables,
     find_resident,
@@ -50,6 +52,8 @@ from backoffice.db import (
     make_sessionmaker,
     utcnow,
 )
+from backoffice.issuing import letter_signing_key
+from backoffice.lifecycle import record_event, resident_applications, status_label
 from backoffice.registry import (
     PinAttempt,
     merge_pin_events,
@@ -516,8 +520,7 @@ def _process_submission(bo: BackOffice, sub: Submission) -> Response:
             ensure_ascii=False,
         )
         with bo.sessions() as s, s.begin():
-            s.add(
-                ApplicationRow(
+            stored = ApplicationRow(
                     application_number=app.application_number,
                     letter=app.letter,
                     village_code=sub.kiosk.village_code,
@@ -528,7 +531,9 @@ def _process_submission(bo: BackOffice, sub: Submission) -> Response:
                     status=STATUS_RECEIVED,
                     received_at=received_at,
                 )
-            )
+            s.add(stored)
+            s.flush()
+            record_event(s, stored, None, STATUS_RECEIVED, f"kiosk {kiosk_id}", "kiosk")
             done = s.execute(
                 update(IdempotencyRecord)
                 .where(
@@ -887,6 +892,10 @@ def create_app(
         openapi_url=f"{API}/openapi.json",
     )
     app.state.backoffice = bo
+    # The kiosk API's bearer scheme, multipart upload and Idempotency-Key in the OpenAPI.
+    from backoffice.openapi import install as install_openapi
+
+    install_openapi(app)
     _load_catalogue_early(bo)
     _install_error_handlers(app)
 
@@ -899,6 +908,19 @@ def create_app(
         if not CARD_RE.fullmatch(body.card) or not PIN_RE.fullmatch(body.pin):
             raise bad_request()
         return _identify(bo, kiosk, body.card.lower(), body.pin)
+
+    @app.post(f"{API}/status")
+    def resident_status(body: IdentifyRequest, kiosk: AuthKiosk) -> dict:
+        """The villager's own applications (card + PIN, the same checks and lock as identify)."""
+        if not CARD_RE.fullmatch(body.card) or not PIN_RE.fullmatch(body.pin):
+            raise bad_request()
+        nik = _identify(bo, kiosk, body.card.lower(), body.pin)["resident"]["nik"]
+        with bo.sessions() as s:
+            return {"applications": resident_applications(s, kiosk.village_code, nik)}
+
+    @app.get("/v/{token}", response_class=HTMLResponse, include_in_schema=False)
+    def verify_letter(token: str) -> HTMLResponse:
+        return _verification_page(bo, token)
 
     @app.get(f"{API}/registry/snapshot")
     def snapshot(request: Request, kiosk: AuthKiosk) -> Response:
@@ -953,6 +975,126 @@ def create_app(
             }
 
     return app
+
+
+# --- public verification page of an issued letter -----------------------------------------
+
+_PAGE = """<!doctype html>
+<html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{title}</title>
+<style>body{{font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em;
+line-height:1.5}} .ok{{color:#0a6b2d}} .bad{{color:#a40000}} th{{text-align:left;
+padding-right:1em;vertical-align:top}} .en{{color:#555;font-size:.9em}}</style>
+</head><body>
+{body}
+</body></html>
+"""
+
+
+def _unverifiable(status: int) -> HTMLResponse:
+    body = (
+        '<h1 class="bad">Surat tidak dapat diverifikasi</h1>'
+        '<p class="en">This letter cannot be verified</p>'
+        "<p>Kode QR ini tidak dikeluarkan oleh kantor desa, telah diubah, atau suratnya tidak "
+        "ada dalam arsip desa. Jangan menerima surat ini sebelum memeriksanya ke kantor desa."
+        '</p><p class="en">This QR code was not issued by the village office, was altered, or '
+        "the letter is not in the village's records. Do not accept this letter before checking "
+        "with the village office.</p>"
+    )
+    return HTMLResponse(
+        _PAGE.format(title="Surat tidak dapat diverifikasi", body=body),
+        status_code=status,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _token_village(token: str) -> str | None:
+    """The village code a token claims (unverified: it only picks the key to check with)."""
+    import base64
+    import binascii
+
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        n = raw[1]
+        return raw[2 : 2 + n].decode("utf-8")
+    except (binascii.Error, ValueError, IndexError, UnicodeDecodeError):
+        return None
+
+
+def _verification_page(bo: BackOffice, token: str) -> HTMLResponse:
+    from html import escape
+
+    from forms.nik import mask_nik
+    from forms.verification import InvalidToken, verify_token
+
+    if len(token) > 1024:
+        return _unverifiable(400)
+    village_code = _token_village(token)
+    with bo.sessions() as s:
+        village = s.get(Village, village_code) if village_code else None
+        if village is None:
+            return _unverifiable(400)
+        try:
+            verified = verify_token(token, letter_signing_key(village.card_key_bytes))
+        except InvalidToken:
+            return _unverifiable(400)
+        found = s.execute(
+            select(IssuedLetterRow, ApplicationRow)
+            .join(ApplicationRow, ApplicationRow.id == IssuedLetterRow.application_id)
+            .where(IssuedLetterRow.token == token)
+        ).one_or_none()
+        if found is None:
+            return _unverifiable(404)
+        issued, application = found
+        if (
+            verified.village_code != issued.village_code
+            or verified.letter_number != issued.number
+            or verified.issued != issued.issued
+            or verified.letter_id != issued.letter
+        ):
+            return _unverifiable(400)
+        resident = find_resident(s, issued.village_code, application.resident_nik)
+        name = resident.name if resident is not None else "-"
+        signer = json.loads(issued.signer_json)
+        profile = village.profile
+    try:
+        from forms.catalogue import load_catalogue
+
+        letter = bo.catalogue(load_catalogue).get(issued.letter)
+        title = f"{escape(letter.title.id)} <span class=en>({escape(letter.title.en)})</span>"
+    except (ModuleNotFoundError, KeyError):
+        title = escape(issued.letter)
+    label = status_label(application.status)
+    signer_line = escape(signer.get("name", ""))
+    if signer.get("title"):
+        signer_line += f", {escape(signer['title'])}"
+    if signer.get("on_behalf"):
+        principal = escape(signer.get("principal_title", ""))
+        signer_line += f" ({escape(signer['on_behalf'])} {principal})"
+    rows = [
+        ("Nomor surat", "Letter number", escape(issued.number)),
+        ("Tanggal", "Date", escape(issued.issued.strftime("%d-%m-%Y"))),
+        ("Jenis surat", "Letter type", title),
+        ("Pemohon", "Applicant",
+         f"{escape(name)} (NIK {escape(mask_nik(application.resident_nik))})"),
+        ("Penanda tangan", "Signed by", signer_line),
+        ("Status", "Status",
+         f"{escape(label['id'])} <span class=en>({escape(label['en'])})</span>"),
+    ]
+    table = "".join(
+        f"<tr><th>{i}<br><span class=en>{e}</span></th><td>{v}</td></tr>" for i, e, v in rows
+    )
+    body = (
+        '<h1 class="ok">Surat ini sah</h1><p class="en">This letter is genuine</p>'
+        f"<p>Diterbitkan oleh {escape(profile.kind)} {escape(profile.name)}, "
+        f"{escape(profile.regency)}.</p><table>{table}</table>"
+    )
+    return HTMLResponse(
+        _PAGE.format(title=f"Verifikasi surat {escape(issued.number)}", body=body),
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def _install_error_handlers(app: FastAPI) -> None:

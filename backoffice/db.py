@@ -256,6 +256,70 @@ class KioskHeartbeat(Base):
         return json.loads(self.status_json)
 
 
+class KioskTokenChange(Base):
+    """Staff rotated, revoked or added this kiosk's token (backoffice.kiosks): from then on the
+    database, not the settings file, holds its credentials, so a restart does not undo it."""
+
+    __tablename__ = "kiosk_token_changes"
+
+    kiosk_id: Mapped[str] = mapped_column(
+        ForeignKey("kiosks.id", ondelete="CASCADE"), primary_key=True
+    )
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    change: Mapped[str] = mapped_column(String(16))  # "added" | "rotated" | "revoked"
+
+
+class ApplicationEvent(Base):
+    """The audit log of an application's lifecycle (backoffice.lifecycle): append-only."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_name: Mapped[str] = mapped_column(String(100))  # staff member, or "kiosk KMR01"
+    actor_role: Mapped[str] = mapped_column(String(50))
+    from_status: Mapped[str | None] = mapped_column(String(32), nullable=True)  # None: created
+    to_status: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text, default="")  # why returned / cancelled
+
+
+class LetterCounter(Base):
+    """The last number given per (village, letter type, year): one row per sequence."""
+
+    __tablename__ = "letter_counters"
+
+    village_code: Mapped[str] = mapped_column(ForeignKey("villages.code"), primary_key=True)
+    letter: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class IssuedLetterRow(Base):
+    """A final letter, linked to its application by foreign key (never by matching numbers)."""
+
+    __tablename__ = "issued_letters"
+    __table_args__ = (
+        UniqueConstraint("village_code", "letter", "year", "sequence"),
+        UniqueConstraint("village_code", "number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    village_code: Mapped[str] = mapped_column(ForeignKey("villages.code"))
+    letter: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(128))
+    issued: Mapped[date] = mapped_column(Date)
+    signer_json: Mapped[str] = mapped_column(Text)  # forms.issued.Signer fields
+    token: Mapped[str] = mapped_column(String(512), unique=True)  # forms.verification token
+    verification_url: Mapped[str] = mapped_column(String(1024))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    issued_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 def make_engine(database_url: str) -> Engine:
     """An engine for `database_url`; for SQLite files, the parent folder is created.
 
@@ -301,9 +365,12 @@ def apply_settings(session: Session, settings: Settings) -> None:
             row.profile_json = profile_json
             row.card_key = v.card_key.hex()
     session.flush()
+    managed = set(session.scalars(select(KioskTokenChange.kiosk_id)))
     for k in settings.kiosks:
         digest = token_hash(k.token)
         row = session.get(Kiosk, k.id)
+        if k.id in managed and row is not None:
+            continue  # staff rotated or revoked its token since: the database wins
         if row is None:
             session.add(Kiosk(id=k.id, village_code=k.village, token_hash=digest, active=k.active))
         else:

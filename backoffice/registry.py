@@ -335,3 +335,82 @@ def _apply_attempt(
         pin.updated_at = max(pin.updated_at, at)
         effect = "locked"
     return effect
+
+
+# --- at the desk: card binding and PINs by NIK ------------------------------------------------
+
+
+class StaffActionError(ValueError):
+    """A desk action that cannot be done; `code`, `id` and `en` say why."""
+
+    def __init__(self, code: str, id_msg: str, en_msg: str) -> None:
+        super().__init__(en_msg)
+        self.code = code
+        self.id = id_msg
+        self.en = en_msg
+
+
+def resident_by_nik(session: Session, village_code: str, nik: str) -> ResidentRow:
+    resident = find_resident(session, village_code, nik.strip())
+    if resident is None:
+        raise StaffActionError(
+            "resident_unknown",
+            "Penduduk dengan NIK ini tidak terdaftar di desa ini.",
+            "No resident with this NIK is registered in this village.",
+        )
+    return resident
+
+
+def bind_card_uid(session: Session, village_code: str, nik: str, uid: bytes) -> str:
+    """Bind the e-KTP with `uid` (raw bytes, as read on the desk reader) to the resident.
+
+    Only the card's HMAC fingerprint under the village key is stored. One card ↔ one
+    resident: a card already bound to someone else is refused (unbind it there first); the
+    resident's previous card, if any, is replaced. Returns the fingerprint. Does not commit.
+    """
+    from backoffice.db import Village
+    from forms.identity import card_fingerprint
+
+    resident = resident_by_nik(session, village_code, nik)
+    village = session.get(Village, village_code)
+    fingerprint = card_fingerprint(bytes(uid), village.card_key_bytes)
+    holder = session.scalars(
+        select(CardBinding).where(CardBinding.fingerprint == fingerprint)
+    ).one_or_none()
+    if holder is not None and holder.resident_id != resident.id:
+        raise StaffActionError(
+            "card_bound_elsewhere",
+            "Kartu ini sudah terikat pada penduduk lain. Lepaskan dulu dari penduduk itu.",
+            "This card is already bound to another resident. Unbind it there first.",
+        )
+    bind_card(session, resident, fingerprint)
+    return fingerprint
+
+
+def unbind_card(session: Session, village_code: str, nik: str) -> bool:
+    """Remove the resident's card binding. False if they had none. Does not commit."""
+    resident = resident_by_nik(session, village_code, nik)
+    gone = session.execute(delete(CardBinding).where(CardBinding.resident_id == resident.id))
+    session.flush()
+    return gone.rowcount > 0
+
+
+def set_pin_by_nik(
+    session: Session, village_code: str, nik: str, pin: str, hasher: PasswordHasher
+) -> None:
+    """Staff set or reset the resident's 6-digit PIN; the failure count and any lock are
+    cleared (and attempts reported late from before now are void). Does not commit."""
+    if not PIN_RE.fullmatch(pin):
+        raise StaffActionError(
+            "pin_format", "PIN harus 6 angka.", "A PIN has exactly 6 digits."
+        )
+    set_pin(session, resident_by_nik(session, village_code, nik), pin, hasher, keep=False)
+
+
+def pin_state(session: Session, village_code: str, nik: str) -> dict | None:
+    """{"failed_attempts", "locked"} of the resident's PIN, None if no PIN is set."""
+    resident = resident_by_nik(session, village_code, nik)
+    row = session.get(Pin, resident.id)
+    if row is None:
+        return None
+    return {"failed_attempts": row.failed_attempts, "locked": bool(row.locked)}

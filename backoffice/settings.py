@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from forms.village import VillageProfile
@@ -44,6 +44,10 @@ class Settings:
     idempotency_stale_seconds: int = 300
     villages: tuple[VillageConfig, ...] = ()
     kiosks: tuple[KioskConfig, ...] = ()
+    # HTTPS: PEM certificate chain and private key (`[tls] cert = ..., key = ...`, or
+    # `--tls-cert/--tls-key`); empty = plain HTTP, for loopback development only.
+    tls_cert: str = ""
+    tls_key: str = ""
 
     def __post_init__(self) -> None:
         if self.max_body_bytes < 1024:
@@ -55,6 +59,8 @@ class Settings:
         if self.argon2_memory_kib < 8 * self.argon2_parallelism:
             raise ValueError("argon2_memory_kib must be at least 8 * argon2_parallelism")
         codes = [v.code for v in self.villages]
+        if bool(self.tls_cert) != bool(self.tls_key):
+            raise ValueError("TLS needs both a certificate and a key ([tls] cert and key)")
         if len(set(codes)) != len(codes):
             raise ValueError("duplicate village code in settings")
         ids = [k.id for k in self.kiosks]
@@ -78,7 +84,8 @@ class Settings:
         data = dict(data)
         villages = tuple(_village(v) for v in data.pop("villages", []))
         kiosks = tuple(_kiosk(k) for k in data.pop("kiosks", []))
-        known = set(cls.__dataclass_fields__) - {"villages", "kiosks"}
+        tls = _tls(data.pop("tls", {}))
+        known = set(cls.__dataclass_fields__) - {"villages", "kiosks", "tls_cert", "tls_key"}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown back-office settings: {sorted(unknown)}")
@@ -86,12 +93,19 @@ class Settings:
             expected = str if key == "database_url" else int
             if not isinstance(value, expected) or isinstance(value, bool):
                 raise ValueError(f"setting {key!r} must be {expected.__name__}")
-        return cls(villages=villages, kiosks=kiosks, **data)
+        return cls(villages=villages, kiosks=kiosks, **tls, **data)
 
     @classmethod
     def load(cls, path: str | Path) -> Settings:
         with open(path, "rb") as f:
-            return cls.from_dict(tomllib.load(f))
+            settings = cls.from_dict(tomllib.load(f))
+        # Relative certificate paths are relative to the settings file, like the kiosk's.
+        base = Path(path).resolve().parent
+        return replace(
+            settings,
+            tls_cert=str(base / settings.tls_cert) if settings.tls_cert else "",
+            tls_key=str(base / settings.tls_key) if settings.tls_key else "",
+        )
 
 
 def load_settings(path: str | Path) -> Settings:
@@ -111,6 +125,18 @@ def _village(data: dict) -> VillageConfig:
     if not isinstance(data.get("profile"), dict):
         raise ValueError("each village needs a [villages.profile] table")
     return VillageConfig(profile=VillageProfile.from_dict(data["profile"]), card_key=key)
+
+
+def _tls(data) -> dict:
+    if not isinstance(data, dict):
+        raise ValueError("[tls] must be a table with cert and key")
+    unknown = set(data) - {"cert", "key"}
+    if unknown:
+        raise ValueError(f"unknown tls settings: {sorted(unknown)}")
+    for name in ("cert", "key"):
+        if not isinstance(data.get(name, ""), str):
+            raise ValueError(f"tls {name} must be a file path")
+    return {"tls_cert": data.get("cert", ""), "tls_key": data.get("key", "")}
 
 
 def _kiosk(data: dict) -> KioskConfig:

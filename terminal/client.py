@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import re
+import ssl
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
+from pathlib import Path
 
 import httpx
 
@@ -52,10 +54,28 @@ class SubmitOutcome:
 _ERROR_CODE_RE = re.compile(r"[a-z0-9_]{1,40}")
 
 
+def tls_context(ca_file: str | Path | None = None) -> ssl.SSLContext:
+    """How every kiosk client checks the back office's certificate; verification is never off.
+
+    With `ca_file` (the district's own CA, PEM), only certificates it signed are trusted;
+    without, the system trust store (a public certificate). Host names are always checked.
+    """
+    if ca_file is None:
+        return ssl.create_default_context()
+    return ssl.create_default_context(cafile=str(ca_file))
+
+
 class BackofficeClient:
-    def __init__(self, base_url: str, token: str, timeout_s: float = 10.0):
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout_s: float = 10.0,
+        ca_file: str | Path | None = None,
+    ):
         self._http = httpx.Client(
             base_url=base_url,
+            verify=tls_context(ca_file),
             headers={"Authorization": f"Bearer {token}"},
             timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
             # One kept-alive connection serves the whole drain: a TCP handshake per

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from forms.village import VillageProfile
@@ -40,6 +42,9 @@ class KioskConfig:
     request_timeout_s: float = 10.0
     retry_base_s: float = 2.0
     retry_cap_s: float = 300.0
+    # PEM file of the CA that signed the back office's certificate (the district's own CA);
+    # None = the system trust store (a public certificate). Verification is never turned off.
+    backoffice_ca_file: Path | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -97,6 +102,17 @@ class KioskConfig:
         mode = kiosk.get("mode", "online")
         if mode not in ("online", "mobile"):
             raise ConfigError(f"{source}: [kiosk] mode must be 'online' or 'mobile'")
+        url = str(need(office, "backoffice", "url")).rstrip("/")
+        _check_backoffice_url(url, source)
+        ca_file = office.get("ca_file")
+        if ca_file not in (None, ""):
+            ca_file = Path(str(ca_file))
+            if not ca_file.is_absolute():
+                ca_file = (base_dir / ca_file).resolve()
+            if not ca_file.is_file():
+                raise ConfigError(f"{source}: [backoffice] ca_file {ca_file} not found")
+        else:
+            ca_file = None
         language = kiosk.get("language", "id")
         if language not in ("id", "en"):
             raise ConfigError(f"{source}: [kiosk] language must be 'id' or 'en'")
@@ -104,7 +120,8 @@ class KioskConfig:
             cfg = cls(
                 kiosk_id=str(need(kiosk, "kiosk", "id")),
                 village=village,
-                backoffice_url=str(need(office, "backoffice", "url")).rstrip("/"),
+                backoffice_url=url,
+                backoffice_ca_file=ca_file,
                 backoffice_token=str(need(office, "backoffice", "token")),
                 village_key=key,
                 data_dir=data_dir,
@@ -130,3 +147,28 @@ class KioskConfig:
         except (TypeError, ValueError, KeyError) as e:
             raise ConfigError(f"{source}: {e}") from e
         return cfg
+
+
+def _check_backoffice_url(url: str, source: str) -> None:
+    """https anywhere; plain http only to this machine (loopback development and tests)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+        return
+    if parts.scheme == "http":
+        raise ConfigError(
+            f"{source}: [backoffice] url must be https:// (plain http:// is allowed only for "
+            f"loopback development, e.g. http://127.0.0.1:8470); set ca_file to the "
+            f"district CA's certificate if the back office uses one"
+        )
+    raise ConfigError(f"{source}: [backoffice] url must be an https:// address")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -9,6 +9,8 @@ is started as a separate program (`python -m backoffice`): the kiosk never impor
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import ipaddress
 import os
 import re
 import socket
@@ -19,10 +21,15 @@ import tomllib
 from pathlib import Path
 
 import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from devices.demo_cards import demo_card
 from devices.rig import PcscdRig
 from devices.virtual_card import VirtualCard
+from terminal.client import tls_context
 from terminal.config import KioskConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,17 +42,115 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class BackofficeProcess:
-    """`python -m backoffice` on a loopback port, with its own config and database."""
+@dataclasses.dataclass(frozen=True)
+class DevCA:
+    """A throw-away certificate authority and one server certificate for this machine."""
 
-    def __init__(self, workdir: Path, port: int | None = None, demo: bool = True):
+    ca_file: Path  # the CA certificate (PEM): what a kiosk's `[backoffice] ca_file` names
+    cert_file: Path  # the server's certificate (PEM)
+    key_file: Path  # the server's private key (PEM, 0600)
+
+    @classmethod
+    def create(
+        cls,
+        directory: Path,
+        name: str = "Smart Kampung dev CA",
+        hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1"),
+    ) -> DevCA:
+        """A CA and a server certificate for `hosts`; valid a day (tests, demo, benchmarks)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        now = dt.datetime.now(dt.UTC)
+        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        ca_cert = (
+            x509.CertificateBuilder()
+            .subject_name(ca_name)
+            .issuer_name(ca_name)
+            .public_key(ca_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=False, content_commitment=False, key_encipherment=False,
+                    data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                    crl_sign=True, encipher_only=False, decipher_only=False,
+                ),
+                critical=True,
+            )
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256())
+        )
+        server_key = ec.generate_private_key(ec.SECP256R1())
+        names: list[x509.GeneralName] = []
+        for host in hosts:
+            try:
+                names.append(x509.IPAddress(ipaddress.ip_address(host)))
+            except ValueError:
+                names.append(x509.DNSName(host))
+        server_cert = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
+            .issuer_name(ca_name)
+            .public_key(server_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.SubjectAlternativeName(names), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]),
+                           critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                critical=False,
+            )
+            .sign(ca_key, hashes.SHA256())
+        )
+        pem = serialization.Encoding.PEM
+        ca = cls(directory / "ca.pem", directory / "server.pem", directory / "server.key")
+        ca.ca_file.write_bytes(ca_cert.public_bytes(pem))
+        ca.cert_file.write_bytes(server_cert.public_bytes(pem))
+        ca.key_file.touch(mode=0o600)
+        ca.key_file.write_bytes(
+            server_key.private_bytes(
+                pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        return ca
+
+
+class BackofficeProcess:
+    """`python -m backoffice` on a loopback port, with its own config and database.
+
+    With `tls=True` it serves HTTPS with a certificate from a CA made on the fly
+    (`self.tls.ca_file` is what a kiosk trusts); `workers` > 1 runs several uvicorn workers.
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        port: int | None = None,
+        demo: bool = True,
+        tls: bool = False,
+        workers: int = 1,
+    ):
         self.workdir = Path(workdir)
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.tls: DevCA | None = DevCA.create(self.workdir / "tls") if tls else None
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
         self.demo = demo
+        self.workers = workers
         self.config_path = self.workdir / "backoffice.toml"
         self.log_path = self.workdir / "backoffice.log"
         self._proc: subprocess.Popen | None = None
+
+    @property
+    def ca_file(self) -> Path | None:
+        return self.tls.ca_file if self.tls else None
 
     def write_config(self) -> None:
         """The demo back office's settings, with its own database and cheap PIN hashing."""
@@ -68,6 +173,10 @@ class BackofficeProcess:
                "--host", "127.0.0.1", "--port", str(self.port)]
         if self.demo:
             cmd.append("--demo")
+        if self.tls:
+            cmd += ["--tls-cert", str(self.tls.cert_file), "--tls-key", str(self.tls.key_file)]
+        if self.workers > 1:
+            cmd += ["--workers", str(self.workers)]
         log = self.log_path.open("ab")
         self._proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         log.close()
@@ -76,7 +185,9 @@ class BackofficeProcess:
             if self._proc.poll() is not None:
                 raise RuntimeError(f"back office exited early; see {self.log_path}")
             try:
-                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
+                r = httpx.get(f"{self.url}/api/v1/health", timeout=1,
+                              verify=tls_context(self.ca_file))
+                if r.status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -100,10 +211,18 @@ class BackofficeProcess:
 
 
 class DevStack:
-    def __init__(self, workdir: Path, vpcd_port: int = 35963, backoffice_port: int | None = None):
+    def __init__(
+        self,
+        workdir: Path,
+        vpcd_port: int = 35963,
+        backoffice_port: int | None = None,
+        tls: bool = False,
+    ):
         self.workdir = Path(workdir)
         self.rig = PcscdRig(port=vpcd_port, wait=60)  # queue behind another rig (demo, tests)
-        self.backoffice = BackofficeProcess(self.workdir / "backoffice", port=backoffice_port)
+        self.backoffice = BackofficeProcess(
+            self.workdir / "backoffice", port=backoffice_port, tls=tls
+        )
 
     def start(self) -> DevStack:
         self.rig.start()
@@ -128,6 +247,7 @@ class DevStack:
         base = KioskConfig.load(DEMO / "kiosk.toml")
         values = dict(
             backoffice_url=self.backoffice.url,
+            backoffice_ca_file=self.backoffice.ca_file,
             data_dir=self.workdir / "kiosk",
             key_file=self.workdir / "kiosk" / "kiosk.key",
             create_key=True,

@@ -14,8 +14,11 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import httpx
+
+from terminal.client import tls_context
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,7 @@ class Heartbeat:
         status: Callable[[], dict],
         interval_s: float = 30.0,
         timeout_s: float = 5.0,
+        ca_file: str | Path | None = None,
     ):
         if interval_s <= 0:
             raise ValueError("interval_s must be positive")
@@ -91,6 +95,7 @@ class Heartbeat:
         self._interval = interval_s
         self._http = httpx.Client(
             base_url=base_url,
+            verify=tls_context(ca_file),
             headers={"Authorization": f"Bearer {token}"},
             timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
         )

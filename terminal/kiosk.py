@@ -58,7 +58,8 @@ class KioskServices:
         self._on_queued = on_queued
         self._online_again_at = 0.0
         self._client = BackofficeClient(
-            config.backoffice_url, config.backoffice_token, config.request_timeout_s
+            config.backoffice_url, config.backoffice_token, config.request_timeout_s,
+            ca_file=config.backoffice_ca_file,
         )
         self._adapter = None
         if config.identity == "chip":
@@ -123,7 +124,7 @@ class Kiosk:
         self.sender = Sender(
             self.outbox,
             BackofficeClient(config.backoffice_url, config.backoffice_token,
-                             config.request_timeout_s),
+                             config.request_timeout_s, ca_file=config.backoffice_ca_file),
             retry_base_s=config.retry_base_s,
             retry_cap_s=config.retry_cap_s,
             on_delivered=on_delivered,
@@ -131,11 +132,13 @@ class Kiosk:
         self.offline = OfflineRegistry(
             config.data_dir, self.sealer, config.backoffice_url, config.backoffice_token,
             timeout_s=config.request_timeout_s, max_age_s=config.snapshot_max_age_s,
+            ca_file=config.backoffice_ca_file,
         )
         self.services = KioskServices(config, self.outbox, self.offline,
                                       on_queued=self.sender.wake)
         self.heartbeat = Heartbeat(config.backoffice_url, config.backoffice_token,
-                                   self.status, interval_s=config.heartbeat_interval_s)
+                                   self.status, interval_s=config.heartbeat_interval_s,
+                                   ca_file=config.backoffice_ca_file)
         self._stopping = threading.Event()
         self._syncer = threading.Thread(target=self._sync_loop, name="registry-sync",
                                         daemon=True)

@@ -33,7 +33,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from forms.identity import Resident
-from terminal.client import IdentifyOutcome, IdentifyResult
+from terminal.client import IdentifyOutcome, IdentifyResult, tls_context
 from terminal.sealing import Sealer, SealError
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ class OfflineRegistry:
         token: str,
         timeout_s: float = 10.0,
         max_age_s: float | None = DEFAULT_MAX_AGE_S,
+        ca_file: str | Path | None = None,
     ):
         self._dir = Path(data_dir)
         self._dir.mkdir(parents=True, exist_ok=True)
@@ -70,6 +71,7 @@ class OfflineRegistry:
         self._max_age_s = max_age_s
         self._http = httpx.Client(
             base_url=base_url,
+            verify=tls_context(ca_file),
             headers={"Authorization": f"Bearer {token}"},
             timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
         )
@@ -466,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     registry = OfflineRegistry(
         config.data_dir, sealer, config.backoffice_url, config.backoffice_token,
-        timeout_s=config.request_timeout_s,
+        timeout_s=config.request_timeout_s, ca_file=config.backoffice_ca_file,
     )
     try:
         ok = True

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     outbox = Outbox(config.data_dir / "outbox.sqlite3", sealer)
     client = BackofficeClient(config.backoffice_url, config.backoffice_token,
-                              config.request_timeout_s)
+                              config.request_timeout_s, ca_file=config.backoffice_ca_file)
     sender = Sender(outbox, client, retry_base_s=config.retry_base_s,
                     retry_cap_s=config.retry_cap_s, poll_s=args.poll)
     try:

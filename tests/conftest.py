@@ -34,7 +34,8 @@ def stack(tmp_path_factory):
     """pcscd with a vpcd reader + `python -m backoffice` on a loopback port (demo residents)."""
     from terminal.devstack import DevStack
 
-    with DevStack(tmp_path_factory.mktemp("stack")) as s:
+    # Over HTTPS with a CA made for the run: the whole kiosk suite exercises TLS.
+    with DevStack(tmp_path_factory.mktemp("stack"), tls=True) as s:
         yield s
 
 
