@@ -65,6 +65,22 @@ def tls_context(ca_file: str | Path | None = None) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(ca_file))
 
 
+def backoffice_http(
+    base_url: str, token: str, timeout_s: float, ca_file: str | Path | None = None
+) -> httpx.Client:
+    """An HTTP client for the back office: this kiosk's token, its CA, short connect timeout.
+    Every kiosk part that talks to the back office uses one of these."""
+    return httpx.Client(
+        base_url=base_url,
+        verify=tls_context(ca_file),
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
+        # One kept-alive connection serves a whole outbox drain: a TCP + TLS handshake per
+        # application would cost more than the back office's own work.
+        limits=httpx.Limits(max_connections=4, max_keepalive_connections=2),
+    )
+
+
 class BackofficeClient:
     def __init__(
         self,
@@ -73,15 +89,7 @@ class BackofficeClient:
         timeout_s: float = 10.0,
         ca_file: str | Path | None = None,
     ):
-        self._http = httpx.Client(
-            base_url=base_url,
-            verify=tls_context(ca_file),
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
-            # One kept-alive connection serves the whole drain: a TCP handshake per
-            # application would cost more than the back office's own work.
-            limits=httpx.Limits(max_connections=4, max_keepalive_connections=2),
-        )
+        self._http = backoffice_http(base_url, token, timeout_s, ca_file)
 
     def close(self) -> None:
         self._http.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from terminal.client import tls_context
+from terminal.client import backoffice_http
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +93,7 @@ class Heartbeat:
             raise ValueError("interval_s must be positive")
         self._status = status
         self._interval = interval_s
-        self._http = httpx.Client(
-            base_url=base_url,
-            verify=tls_context(ca_file),
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
-        )
+        self._http = backoffice_http(base_url, token, timeout_s, ca_file)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._failing = False

@@ -33,7 +33,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from forms.identity import Resident
-from terminal.client import IdentifyOutcome, IdentifyResult, tls_context
+from terminal.client import IdentifyOutcome, IdentifyResult, backoffice_http
 from terminal.sealing import Sealer, SealError
 
 log = logging.getLogger(__name__)
@@ -69,12 +69,7 @@ class OfflineRegistry:
         self._dir.mkdir(parents=True, exist_ok=True)
         self._sealer = sealer
         self._max_age_s = max_age_s
-        self._http = httpx.Client(
-            base_url=base_url,
-            verify=tls_context(ca_file),
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
-        )
+        self._http = backoffice_http(base_url, token, timeout_s, ca_file)
         self._hasher = PasswordHasher()  # verify reads the parameters from each verifier
         self._lock = threading.Lock()  # in-memory state and the files
         self._net = threading.Lock()  # one sync or push at a time
