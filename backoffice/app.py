@@ -7,6 +7,7 @@ fingerprint and NIK in request bodies only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -151,6 +152,8 @@ class BackOffice:
     dummy_pin_hash: str
     _catalogue: Any = None
     _catalogue_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Serialises a submission's writes on SQLite (see _process_submission); a no-op elsewhere.
+    write_lock: Any = field(default_factory=contextlib.nullcontext)
 
     def catalogue(self, load: Callable[[], Any]) -> Any:
         with self._catalogue_lock:
@@ -465,100 +468,103 @@ def _process_submission(bo: BackOffice, sub: Submission) -> Response:
             if e.code == "application_number_taken" and (late := replay_if_stored_meanwhile()):
                 return late
             raise
-    # 3. Claim the key: an in-flight record other workers can see.
-    with bo.sessions() as s:
-        try:
-            with s.begin():
-                record = lookup(s)
-                now = utcnow()
-                if record is None:
-                    s.add(
-                        IdempotencyRecord(
-                            kiosk_id=kiosk_id,
-                            key=sub.key,
-                            fingerprint=fingerprint,
-                            state=IDEMPOTENCY_IN_FLIGHT,
-                            created_at=now,
-                            updated_at=now,
+    # 3 + 4 write. On SQLite, one submission writes at a time in this process: SQLite has a
+    # single writer anyway, and its busy handler would otherwise make waiting requests sleep.
+    with bo.write_lock:
+        # 3. Claim the key: an in-flight record other workers can see.
+        with bo.sessions() as s:
+            try:
+                with s.begin():
+                    record = lookup(s)
+                    now = utcnow()
+                    if record is None:
+                        s.add(
+                            IdempotencyRecord(
+                                kiosk_id=kiosk_id,
+                                key=sub.key,
+                                fingerprint=fingerprint,
+                                state=IDEMPOTENCY_IN_FLIGHT,
+                                created_at=now,
+                                updated_at=now,
+                            )
                         )
-                    )
-                else:
+                    else:
+                        verdict = _replay_or_conflict(record, fingerprint, stale)
+                        if isinstance(verdict, Response):
+                            return verdict
+                        claimed = s.execute(
+                            update(IdempotencyRecord)
+                            .where(
+                                IdempotencyRecord.id == record.id,
+                                IdempotencyRecord.state == IDEMPOTENCY_IN_FLIGHT,
+                                IdempotencyRecord.updated_at == record.updated_at,
+                            )
+                            .values(updated_at=now)
+                            .execution_options(synchronize_session=False)
+                        )
+                        if claimed.rowcount != 1:
+                            raise _in_flight_race()
+            except IntegrityError:
+                # Another worker claimed the same key between our lookup and insert.
+                with bo.sessions() as s2:
+                    record = lookup(s2)
+                    if record is None:
+                        raise _in_flight_race() from None
                     verdict = _replay_or_conflict(record, fingerprint, stale)
                     if isinstance(verdict, Response):
                         return verdict
-                    claimed = s.execute(
-                        update(IdempotencyRecord)
-                        .where(
-                            IdempotencyRecord.id == record.id,
-                            IdempotencyRecord.state == IDEMPOTENCY_IN_FLIGHT,
-                            IdempotencyRecord.updated_at == record.updated_at,
-                        )
-                        .values(updated_at=now)
-                        .execution_options(synchronize_session=False)
-                    )
-                    if claimed.rowcount != 1:
-                        raise _in_flight_race()
-        except IntegrityError:
-            # Another worker claimed the same key between our lookup and insert.
-            with bo.sessions() as s2:
-                record = lookup(s2)
-                if record is None:
                     raise _in_flight_race() from None
-                verdict = _replay_or_conflict(record, fingerprint, stale)
-                if isinstance(verdict, Response):
-                    return verdict
-                raise _in_flight_race() from None
-    # 4. Store the application and complete the record in one transaction.
-    try:
-        received_at = utcnow()
-        body = json.dumps(
-            {
-                "application_number": app.application_number,
-                "status": STATUS_RECEIVED,
-                "received_at": received_at.isoformat(),
-            },
-            ensure_ascii=False,
-        )
-        with bo.sessions() as s, s.begin():
-            stored = ApplicationRow(
-                    application_number=app.application_number,
-                    letter=app.letter,
-                    village_code=sub.kiosk.village_code,
-                    kiosk_id=kiosk_id,
-                    resident_nik=app.resident.nik,
-                    payload_json=text,
-                    pdf=sub.pdf,
-                    status=STATUS_RECEIVED,
-                    received_at=received_at,
-                )
-            s.add(stored)
-            s.flush()
-            record_event(s, stored, None, STATUS_RECEIVED, f"kiosk {kiosk_id}", "kiosk")
-            done = s.execute(
-                update(IdempotencyRecord)
-                .where(
-                    IdempotencyRecord.kiosk_id == kiosk_id,
-                    IdempotencyRecord.key == sub.key,
-                    IdempotencyRecord.state == IDEMPOTENCY_IN_FLIGHT,
-                )
-                .values(
-                    state=IDEMPOTENCY_COMPLETED,
-                    response_status=201,
-                    response_body=body,
-                    updated_at=received_at,
-                )
-                .execution_options(synchronize_session=False)
+        # 4. Store the application and complete the record in one transaction.
+        try:
+            received_at = utcnow()
+            body = json.dumps(
+                {
+                    "application_number": app.application_number,
+                    "status": STATUS_RECEIVED,
+                    "received_at": received_at.isoformat(),
+                },
+                ensure_ascii=False,
             )
-            if done.rowcount != 1:
-                raise _in_flight_race()
-    except IntegrityError:
-        _release_claim(bo, kiosk_id, sub.key)
-        if late := replay_if_stored_meanwhile():
-            return late
-        raise _number_taken() from None
-    except BaseException:
-        _release_claim(bo, kiosk_id, sub.key)
-        raise
+            with bo.sessions() as s, s.begin():
+                stored = ApplicationRow(
+                        application_number=app.application_number,
+                        letter=app.letter,
+                        village_code=sub.kiosk.village_code,
+                        kiosk_id=kiosk_id,
+                        resident_nik=app.resident.nik,
+                        payload_json=text,
+                        pdf=sub.pdf,
+                        status=STATUS_RECEIVED,
+                        received_at=received_at,
+                    )
+                s.add(stored)
+                s.flush()
+                record_event(s, stored, None, STATUS_RECEIVED, f"kiosk {kiosk_id}", "kiosk")
+                done = s.execute(
+                    update(IdempotencyRecord)
+                    .where(
+                        IdempotencyRecord.kiosk_id == kiosk_id,
+                        IdempotencyRecord.key == sub.key,
+                        IdempotencyRecord.state == IDEMPOTENCY_IN_FLIGHT,
+                    )
+                    .values(
+                        state=IDEMPOTENCY_COMPLETED,
+                        response_status=201,
+                        response_body=body,
+                        updated_at=received_at,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                if done.rowcount != 1:
+                    raise _in_flight_race()
+        except IntegrityError:
+            _release_claim(bo, kiosk_id, sub.key)
+            if late := replay_if_stored_meanwhile():
+                return late
+            raise _number_taken() from None
+        except BaseException:
+            _release_claim(bo, kiosk_id, sub.key)
+            raise
     return Response(content=body, status_code=201, media_type="application/json")
 
 
@@ -883,6 +889,8 @@ def create_app(
         hasher=hasher,
         dummy_pin_hash=hasher.hash("000000"),
     )
+    if engine.dialect.name == "sqlite":
+        bo.write_lock = threading.Lock()
 
     app = FastAPI(
         title="Smart Kampung back office",
