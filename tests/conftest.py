@@ -1,5 +1,6 @@
 """Shared fixtures: the real PC/SC stack, the real back office, the kiosk offscreen."""
 
+import contextlib
 import logging
 import os
 import time
@@ -27,6 +28,38 @@ def pytest_configure(config):
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
+
+
+@contextlib.contextmanager
+def pcscd_rig(**kwargs):
+    """The pcscd rig a module's tests use: one this process already runs (another module's,
+    left running), or a new one with `kwargs` that queues behind any other run's rig."""
+    from devices.rig import PcscdRig
+
+    shared = PcscdRig.active()
+    if shared is not None:
+        yield shared
+        return
+    with PcscdRig(wait=180, **kwargs) as rig:
+        yield rig
+
+
+@pytest.fixture
+def insert(rig):
+    """insert(card) puts a virtual card on the module's `rig`; all removed after the test."""
+    cards = []
+
+    def _insert(card):
+        rig.wait_for_card(False)  # never re-insert before pcscd saw the last removal
+        card.insert()
+        cards.append(card)
+        return card
+
+    yield _insert
+    for card in cards:
+        card.remove()
+    if rig.running:
+        rig.wait_for_card(False)
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,7 @@ from devices.pcsc import (
 )
 from devices.rig import PcscdRig
 from devices.virtual_card import PullCard, VirtualCard
+from tests.conftest import pcscd_rig
 from tests.test_devices import Recorder
 
 pcsc = pytest.mark.pcsc
@@ -40,11 +41,7 @@ NXP7 = bytes.fromhex("04A2246AB93C80")
 
 @pytest.fixture(scope="module")
 def rig() -> Iterator[PcscdRig]:
-    shared = PcscdRig.active()
-    if shared is not None:
-        yield shared
-        return
-    with PcscdRig(wait=120) as r:  # queue behind another session's rig
+    with pcscd_rig() as r:
         yield r
 
 
@@ -59,23 +56,6 @@ def watch(rig: PcscdRig) -> Iterator[tuple[CardReaderMonitor, Recorder]]:
     finally:
         mon.stop()
         assert not mon.running
-
-
-@pytest.fixture
-def insert(rig: PcscdRig) -> Iterator:
-    cards: list[VirtualCard] = []
-
-    def _insert(card: VirtualCard) -> VirtualCard:
-        rig.wait_for_card(False)
-        card.insert()
-        cards.append(card)
-        return card
-
-    yield _insert
-    for card in cards:
-        card.remove()
-    if rig.running:
-        rig.wait_for_card(False)
 
 
 def _assert_recovers(rig: PcscdRig, mon: CardReaderMonitor, rec: Recorder, insert) -> None:

@@ -49,6 +49,7 @@ from devices.tlv import (
 )
 from devices.virtual_card import VirtualCard
 from devices.virtual_chip import VirtualEktpChip, VirtualSam, sample_biodata
+from tests.conftest import pcscd_rig
 
 RIG_PORT = 36100  # our own vpcd port pair (36100 card, 36101 SAM)
 UID = bytes.fromhex("6B1D22C4")  # made up
@@ -312,19 +313,15 @@ class Bench:
 
 @pytest.fixture(scope="module")
 def bench_rig() -> Iterator[Bench]:
-    shared = PcscdRig.active()  # a rig this process already runs (another module's): reuse it
-    rig = shared or PcscdRig(port=RIG_PORT, wait=180).start()  # queue behind other sessions
-    chip, sam = VirtualEktpChip(), VirtualSam()
-    card = chip.insert_card(ektp_type_b_atr(UID), UID, port=rig.port)
-    sam_card = sam.insert_card(port=rig.port + 1)
-    bench = Bench(rig, chip, sam, card, sam_card)
-    try:
-        yield bench
-    finally:
-        card.remove()
-        sam_card.remove()
-        if shared is None:
-            rig.stop()
+    with pcscd_rig(port=RIG_PORT) as rig:
+        chip, sam = VirtualEktpChip(), VirtualSam()
+        card = chip.insert_card(ektp_type_b_atr(UID), UID, port=rig.port)
+        sam_card = sam.insert_card(port=rig.port + 1)
+        try:
+            yield Bench(rig, chip, sam, card, sam_card)
+        finally:
+            card.remove()
+            sam_card.remove()
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ from devices.pcsc import (
 )
 from devices.rig import DEFAULT_PORT, DEFAULT_READER_NAME, PcscdRig
 from devices.virtual_card import VirtualCard
+from tests.conftest import pcscd_rig
 
 # -- ATR families (no pcscd needed) ----------------------------------------------------------
 
@@ -252,15 +253,9 @@ SECOND_READER = "Smart Kampung Desk Reader"
 
 @pytest.fixture(scope="module")
 def rig() -> Iterator[PcscdRig]:
-    shared = PcscdRig.active()  # e.g. a session rig of the e2e suite: reuse, do not stop it
-    if shared is not None:
-        yield shared
-        return
     readers = [(DEFAULT_READER_NAME, DEFAULT_PORT), (SECOND_READER, DEFAULT_PORT + 2)]
-    # wait=: queue behind another session's rig instead of failing
-    with PcscdRig(readers=readers, wait=120) as r:
+    with pcscd_rig(readers=readers) as r:
         yield r
-    assert not PcscdRig.foreign_pcscd_running()
 
 
 class Recorder:
@@ -309,24 +304,6 @@ def monitor(rig: PcscdRig) -> Iterator[tuple[CardReaderMonitor, Recorder]]:
         if not rig.running:
             rig.start()
         assert not mon.running
-
-
-@pytest.fixture
-def insert(rig: PcscdRig) -> Iterator:
-    """insert(card) puts a virtual card on the card slot; all are removed after the test."""
-    cards: list[VirtualCard] = []
-
-    def _insert(card: VirtualCard) -> VirtualCard:
-        rig.wait_for_card(False)  # never re-insert before pcscd saw the last removal
-        card.insert()
-        cards.append(card)
-        return card
-
-    yield _insert
-    for card in cards:
-        card.remove()
-    if rig.running:
-        rig.wait_for_card(False)
 
 
 @pcsc
