@@ -44,22 +44,31 @@ def pcscd_rig(**kwargs):
         yield rig
 
 
-@pytest.fixture
-def insert(rig):
-    """insert(card) puts a virtual card on the module's `rig`; all removed after the test."""
+@contextlib.contextmanager
+def card_slot(rig):
+    """`insert(card)` puts a virtual card on `rig`'s reader; every card is taken off after."""
     cards = []
 
-    def _insert(card):
+    def insert(card):
         rig.wait_for_card(False)  # never re-insert before pcscd saw the last removal
         card.insert()
         cards.append(card)
         return card
 
-    yield _insert
-    for card in cards:
-        card.remove()
-    if rig.running:
-        rig.wait_for_card(False)
+    try:
+        yield insert
+    finally:
+        for card in cards:
+            card.remove()
+        if rig.running:
+            rig.wait_for_card(False, timeout=5)
+
+
+@pytest.fixture
+def insert(rig):
+    """insert(card) on the module's own `rig`."""
+    with card_slot(rig) as put:
+        yield put
 
 
 @pytest.fixture(scope="module")
@@ -88,16 +97,6 @@ def kiosk_app(stack, qtbot):
 
 @pytest.fixture
 def cards(stack):
-    """Insert demo cards by key; every card is removed (and the reader seen empty) afterwards."""
-    inserted = []
-
-    def insert(key):
-        card = stack.card(key)
-        card.insert()
-        inserted.append(card)
-        return card
-
-    yield insert
-    for card in inserted:
-        card.remove()
-    stack.rig.wait_for_card(False, timeout=5)
+    """cards(key) taps a demo card on the dev stack's reader; all taken off after the test."""
+    with card_slot(stack.rig) as put:
+        yield lambda key: put(stack.card(key))
