@@ -5,7 +5,7 @@ on the fly, as in the field), 50 kiosks registered in its settings, each an asyn
 its own httpx client and token, sending one application after another as fast as answers come.
 Prints `backoffice_ingest_per_s[_sqlite]` and `backoffice_p99_ms[_sqlite]`; then the same load
 on plain HTTP and with several uvicorn workers, as ratios against the main figure.
-PostgreSQL: see the report at the end (no server on this machine unless one is set up).
+Then the main figure again on a throw-away PostgreSQL server (tests/postgres_rig.py).
 
 Run: `.venv/bin/python bench/bench_backoffice.py [--seconds 10] [--kiosks 50]`
 """
@@ -16,8 +16,6 @@ import argparse
 import asyncio
 import os
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from terminal.client import tls_context  # noqa: E402
 from terminal.devstack import BackofficeProcess  # noqa: E402
 from tests.outbox_rig import demo_applications  # noqa: E402
+from tests.postgres_rig import PostgresServer, missing  # noqa: E402
 
 VILLAGE = "35.10.15.2003"  # Kemiren, the demo village
 PDF_BYTES = 30 * 1024
@@ -66,47 +65,6 @@ def kiosk_ids(n: int) -> list[str]:
 
 def token_of(kiosk_id: str) -> str:
     return f"bench-kiosk-token-{kiosk_id}-0123456789"
-
-
-class Postgres:
-    """A throw-away PostgreSQL cluster (initdb in a temp dir, as the postgres user; Unix
-    socket only), or None when the server binaries or psycopg are missing."""
-
-    BIN = Path("/usr/lib/postgresql/15/bin")
-
-    def __init__(self, directory: Path):
-        self.dir = directory
-        self.port = 55432
-
-    @classmethod
-    def available(cls) -> bool:
-        try:
-            import psycopg  # noqa: F401
-        except ImportError:
-            return False
-        return (cls.BIN / "initdb").exists() and shutil.which("runuser") is not None
-
-    def _as_postgres(self, *cmd: str) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", *cmd], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
-
-    def start(self) -> str:
-        self.dir.mkdir(parents=True)
-        shutil.chown(self.dir, "postgres", "postgres")
-        data = self.dir / "data"
-        self._as_postgres(str(self.BIN / "initdb"), "-D", str(data), "-A", "trust", "-U",
-                          "postgres")
-        self._as_postgres(str(self.BIN / "pg_ctl"), "-D", str(data), "-w", "-l",
-                          str(self.dir / "log"), "-o",
-                          f"-p {self.port} -k {self.dir} -c listen_addresses='' "
-                          "-c max_connections=200", "start")
-        self._as_postgres(str(self.BIN / "createdb"), "-h", str(self.dir), "-p",
-                          str(self.port), "-U", "postgres", "backoffice")
-        return f"postgresql+psycopg://postgres@/backoffice?host={self.dir}&port={self.port}"
-
-    def stop(self) -> None:
-        self._as_postgres(str(self.BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-m",
-                          "fast", "stop")
 
 
 def start_office(workdir: Path, kiosks: int, tls: bool, workers: int,
@@ -179,8 +137,9 @@ def measure(label: str, kiosks: int, seconds: float, pdf: bytes, tls: bool,
             workers: int = 1, postgres: bool = False) -> tuple[float, float]:
     with tempfile.TemporaryDirectory(prefix="bench-bo-") as tmp:
         os.chmod(tmp, 0o755)
-        pg = Postgres(Path(tmp) / "pg") if postgres else None
-        url = pg.start() if pg else None
+        # A durable server (fsync on), as a district would run it.
+        pg = PostgresServer(durable=True).start() if postgres else None
+        url = pg.create_database("backoffice") if pg else None
         try:
             office = start_office(Path(tmp) / "office", kiosks, tls, workers, url)
         except Exception:
@@ -227,13 +186,13 @@ def main() -> int:
         print(f"BENCH backoffice_ingest_workers_{args.workers}_ratio {multi / per_s:.2f} x")
         print(f"BENCH backoffice_p99_ms_workers_{args.workers} {multi_p99:.1f} ms")
     ok = per_s >= 300 and p99 <= 100
-    if Postgres.available():
+    if missing() is None:
         pg_per_s, pg_p99 = measure("PostgreSQL, HTTPS, 1 worker", args.kiosks, args.seconds,
                                    pdf, tls=True, postgres=True)
         print(f"BENCH backoffice_ingest_per_s_postgresql {pg_per_s:.0f} /s")
         print(f"BENCH backoffice_p99_ms_postgresql {pg_p99:.1f} ms")
     else:
-        print("PostgreSQL: not measured (needs /usr/lib/postgresql/15 and psycopg)", flush=True)
+        print(f"PostgreSQL: not measured ({missing()})", flush=True)
     print(f"target SQLite >= 300/s and p99 <= 100 ms: {'met' if ok else 'MISSED'}", flush=True)
     return 0
 
