@@ -26,7 +26,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from backoffice.db import apply_settings, create_tables, make_engine, make_sessionmaker
+from backoffice.db import apply_settings, make_engine, make_sessionmaker, migrate
 from backoffice.imports import import_residents
 from backoffice.issuing import issue_letter_committed, verification_base_url
 from backoffice.kiosks import add_kiosk, revoke_kiosk, rotate_kiosk_token
@@ -122,7 +122,7 @@ def run(argv: list[str] | None = None, stdin=None, stdout=None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings.load(args.config)
     engine = make_engine(settings.database_url)
-    create_tables(engine)
+    migrate(engine)
     sessions = make_sessionmaker(engine)
     with sessions() as s, s.begin():
         apply_settings(s, settings)

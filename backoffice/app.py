@@ -47,10 +47,10 @@ from backoffice.db import (
     ResidentRow,
     Village,
     apply_settings,
-    create_tables,
     find_resident,
     make_engine,
     make_sessionmaker,
+    migrate,
     utcnow,
 )
 from backoffice.issuing import letter_signing_key
@@ -877,7 +877,7 @@ def create_app(
 ) -> FastAPI:
     """Build the API. Creates missing tables and upserts the configured villages and kiosks."""
     engine = engine or make_engine(settings.database_url)
-    create_tables(engine)
+    migrate(engine)
     sessions = make_sessionmaker(engine)
     with sessions() as s, s.begin():
         apply_settings(s, settings)

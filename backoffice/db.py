@@ -1,13 +1,16 @@
 """Storage: SQLAlchemy 2 typed ORM models, the engine, and config upserts.
 
 SQLite is the embedded default (WAL + foreign keys switched on per connection); nothing here
-uses SQLite-only SQL, so a `postgresql+psycopg://` URL works the same way. Tables are made
-with `create_all` for now; Alembic migrations come later.
+uses SQLite-only SQL, so a `postgresql+psycopg://` URL works the same way. The schema is made
+and changed only by the Alembic migrations in `backoffice/migrations/` (`migrate`): a change
+to a model here needs a new revision there (`python -m backoffice.migrations revision ...`),
+and tests/test_migrations.py fails until the two agree.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     LargeBinary,
+    MetaData,
     String,
     Text,
     UniqueConstraint,
@@ -66,7 +70,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    pass
+    # Named constraints: a later migration can drop or change one by name on both backends.
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
 
 
 class Village(Base):
@@ -114,6 +125,11 @@ class ResidentRow(Base):
     occupation: Mapped[str] = mapped_column(String(100))
     citizenship: Mapped[str] = mapped_column(String(10))
     family_card_number: Mapped[str] = mapped_column(String(16))
+    # Registry details the village keeps but no kiosk needs (never sent to one): the education,
+    # blood type and place in the family ("hubungan dalam keluarga") columns of the export.
+    education: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    blood_type: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    family_relationship: Mapped[str] = mapped_column(String(50), default="", server_default="")
 
     def to_resident(self) -> Resident:
         return Resident(
@@ -136,6 +152,24 @@ class ResidentRow(Base):
     def update_from(self, resident: Resident) -> None:
         for name, value in vars(resident).items():
             setattr(self, name, value)
+
+
+@dataclass(frozen=True)
+class RegistryDetails:
+    """What the registry holds beyond a kiosk's `Resident` (see ResidentRow). None: not given
+    (an export without that column), so whatever is stored stays."""
+
+    education: str | None = None
+    blood_type: str | None = None
+    family_relationship: str | None = None
+
+    def apply_to(self, row: ResidentRow) -> None:
+        for name, value in vars(self).items():
+            if value is not None:
+                setattr(row, name, value)
+
+    def differs_from(self, row: ResidentRow) -> bool:
+        return any(v is not None and getattr(row, k) != v for k, v in vars(self).items())
 
 
 class CardBinding(Base):
@@ -239,8 +273,7 @@ class RegistryVersion(Base):
 class KioskHeartbeat(Base):
     """The latest heartbeat of each kiosk (for the staff fleet page); nothing personal.
 
-    Kept beside the `kiosks` row rather than in it: `create_all` adds new tables to an existing
-    database but never new columns (until Alembic migrations arrive).
+    Kept beside the `kiosks` row: it changes every 30 s, the kiosk's credentials rarely.
     """
 
     __tablename__ = "kiosk_heartbeats"
@@ -350,8 +383,11 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def create_tables(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
+def migrate(engine: Engine) -> None:
+    """Bring the database to the newest schema (see backoffice/migrations)."""
+    from backoffice.migrations import upgrade
+
+    upgrade(engine)
 
 
 def apply_settings(session: Session, settings: Settings) -> None:

@@ -16,6 +16,8 @@ packages=(
   libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1
   # time zones (WIB) for letter dates
   tzdata
+  # the back-office tests run on PostgreSQL too (tests/postgres_rig.py starts its own server)
+  postgresql
   "$@"
 )
 

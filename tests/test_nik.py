@@ -111,17 +111,17 @@ def test_the_back_office_registry_refuses_an_impossible_nik_and_keeps_a_good_one
 
     from backoffice.db import (
         apply_settings,
-        create_tables,
         find_resident,
         make_engine,
         make_sessionmaker,
+        migrate,
     )
     from backoffice.registry import InvalidNik, upsert_resident
     from backoffice.settings import Settings
     from forms.samples import SITI
 
     engine = make_engine(f"sqlite:///{tmp_path / 'registry.sqlite3'}")
-    create_tables(engine)
+    migrate(engine)
     village = "35.10.15.2003"
     with make_sessionmaker(engine)() as session:
         apply_settings(session, Settings.load("deploy/demo/backoffice.toml"))

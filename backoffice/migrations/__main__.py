@@ -1,0 +1,5 @@
+import sys
+
+from backoffice.migrations import main
+
+sys.exit(main())
