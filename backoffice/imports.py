@@ -5,8 +5,9 @@ Headers are matched loosely (case, spaces, punctuation, common aliases: "Nama Le
 YYYY-MM-DD; sex L/P or LAKI-LAKI/PEREMPUAN; RT/RW separate or combined ("003/012"). Each bad
 row is reported (row number as in a spreadsheet, the header being row 1; field; message in
 Indonesian and English) and skipped; good rows are kept; a NIK already registered is updated.
-Columns we do not keep (e.g. pendidikan, which the registry does not hold yet) are listed in
-the result as ignored. Nothing personal is logged.
+Pendidikan, golongan darah and hubungan dalam keluarga are kept as registry details (the back
+office's own, never sent to a kiosk). Columns we do not keep are listed in the result as
+ignored. Nothing personal is logged.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import date
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from backoffice.db import Village, find_resident
+from backoffice.db import RegistryDetails, ResidentRow, Village, find_resident
 from backoffice.registry import InvalidNik, upsert_resident
 from forms.identity import Resident
 from forms.nik import check_nik
@@ -43,13 +44,18 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "rt_rw": ("rt rw", "rtrw"),
     "citizenship": ("kewarganegaraan", "warga negara", "wni wna"),
     "family_card_number": ("no kk", "nokk", "nomor kk", "no kartu keluarga", "nkk", "kk"),
+    "education": ("pendidikan", "pendidikan terakhir", "pendidikan dalam kk", "pendidikan kk"),
+    "blood_type": ("golongan darah", "gol darah", "goldar", "gol dar"),
+    "family_relationship": ("hubungan keluarga", "hubungan dalam keluarga", "shdk",
+                            "status hubungan dalam keluarga", "hubungan"),
 }
 _HEADER = {alias: canon for canon, aliases in ALIASES.items() for alias in aliases}
 REQUIRED = ("nik", "name", "birth_date", "sex")
 LABELS = {
     "nik": "NIK", "name": "nama", "birth_place": "tempat lahir", "birth_date": "tanggal lahir",
     "sex": "jenis kelamin", "rt": "RT", "rw": "RW", "family_card_number": "no. KK",
-    "citizenship": "kewarganegaraan",
+    "citizenship": "kewarganegaraan", "education": "pendidikan", "blood_type": "golongan darah",
+    "family_relationship": "hubungan keluarga", "address": "alamat", "occupation": "pekerjaan",
 }  # fmt: skip
 SEX = {"l": "L", "laki laki": "L", "lakilaki": "L", "pria": "L", "p": "P", "perempuan": "P",
        "wanita": "P"}  # fmt: skip
@@ -134,6 +140,27 @@ def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
+def _details(values: dict[str, str]) -> RegistryDetails:
+    """The details in this row; a column the file lacks stays None (the stored value stays)."""
+    def text(name: str) -> str | None:
+        return " ".join(values[name].split()) if name in values else None
+
+    blood = text("blood_type")
+    return RegistryDetails(text("education"), blood.upper() if blood is not None else None,
+                           text("family_relationship"))
+
+
+def _check_lengths(resident: Resident, details: RegistryDetails) -> None:
+    """The column limits, on every database alike (SQLite would store a longer value and
+    PostgreSQL refuse it)."""
+    for name, value in (*vars(resident).items(), *vars(details).items()):
+        limit = getattr(ResidentRow.__table__.c[name].type, "length", None)
+        if isinstance(value, str) and limit and len(value) > limit:
+            label = LABELS.get(name, name)
+            raise _RowError(name, f"Isian {label} terlalu panjang (paling banyak {limit}).",
+                            f"The {label} value is too long (at most {limit}).")
+
+
 def _resident(values: dict[str, str]) -> Resident:
     get = values.get
     for name in REQUIRED:
@@ -216,6 +243,8 @@ def import_residents(session: Session, village_code: str, data: bytes | str) -> 
         values = {canon: cells[i] for i, canon in columns.items() if i < len(cells)}
         try:
             resident = _resident(values)
+            details = _details(values)
+            _check_lengths(resident, details)
         except _RowError as e:
             result.errors.append(RowProblem(row_number, *e.problem))
             continue
@@ -232,12 +261,13 @@ def import_residents(session: Session, village_code: str, data: bytes | str) -> 
             continue
         seen[resident.nik] = row_number
         existing = find_resident(session, village_code, resident.nik)
-        if existing is not None and existing.to_resident() == resident:
+        if existing is not None and existing.to_resident() == resident \
+                and not details.differs_from(existing):
             result.unchanged += 1
             continue
         try:
             with session.begin_nested():
-                upsert_resident(session, village_code, resident)
+                upsert_resident(session, village_code, resident, details)
         except InvalidNik as e:  # checked above; kept for the day the rules diverge
             for p in e.problems:
                 result.errors.append(RowProblem(row_number, "nik", p.id, p.en))

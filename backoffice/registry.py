@@ -20,6 +20,7 @@ from backoffice.db import (
     Pin,
     PinEvent,
     PinReset,
+    RegistryDetails,
     ResidentRow,
     find_resident,
     utcnow,
@@ -40,10 +41,12 @@ class InvalidNik(ValueError):
         super().__init__("; ".join(p.en for p in problems))
 
 
-def upsert_resident(session: Session, village_code: str, resident: Resident) -> ResidentRow:
-    """Add or update a resident by NIK. A NIK that cannot be right is refused (`InvalidNik`);
-    one that only looks odd (unknown region, birth date unlike the registry's) is stored, and
-    the caller can show `check_nik(...).warnings` to staff."""
+def upsert_resident(session: Session, village_code: str, resident: Resident,
+                    details: RegistryDetails | None = None) -> ResidentRow:
+    """Add or update a resident by NIK (and their registry details, when given). A NIK that
+    cannot be right is refused (`InvalidNik`); one that only looks odd (unknown region, birth
+    date unlike the registry's) is stored, and the caller can show `check_nik(...).warnings`
+    to staff."""
     check = check_nik(resident.nik, known_birth_date=resident.birth_date,
                       known_sex=resident.sex)
     if check.errors:
@@ -51,10 +54,10 @@ def upsert_resident(session: Session, village_code: str, resident: Resident) -> 
     row = find_resident(session, village_code, resident.nik)
     if row is None:
         row = ResidentRow(village_code=village_code)
-        row.update_from(resident)
         session.add(row)
-    else:
-        row.update_from(resident)
+    row.update_from(resident)
+    if details is not None:
+        details.apply_to(row)
     session.flush()
     return row
 

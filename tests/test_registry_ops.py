@@ -3,7 +3,6 @@ staff command line (python -m backoffice.admin) — real app, real SQLite file."
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import subprocess
 import sys
@@ -58,8 +57,8 @@ CSV_GOOD_AND_BAD = (
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> TestClient:
-    return _make_client(_settings(tmp_path))
+def client(database_url: str) -> TestClient:
+    return _make_client(_settings(database_url))
 
 
 def _import(client, data, village=DEMO_VILLAGE_CODE):
@@ -84,10 +83,11 @@ def test_csv_import_keeps_good_rows_and_reports_bad_ones_by_row(client):
     assert all(p.id and p.en for p in result.errors)
     dup = next(p for p in result.errors if p.row == 8)
     assert "row 2" in dup.en
-    assert result.ignored_columns == ["Pendidikan"]
+    assert result.ignored_columns == []
     assert result.summary()["errors"] == 6
     joko = _resident(client, "3510150101900001")
     assert (joko.name, joko.sex, joko.rt, joko.rw) == ("Joko Susilo", "L", "003", "012")
+    assert joko.education == "SLTA" and joko.blood_type == ""
     assert joko.family_card_number == "3510150101150001" and joko.citizenship == "WNI"
     dewi = _resident(client, "3510154505920002")
     assert (dewi.sex, str(dewi.birth_date), dewi.rt) == ("P", "1992-05-05", "003")
@@ -109,6 +109,30 @@ def test_csv_reimport_updates_by_nik_and_tolerates_other_headers(client):
     with _sessions(client)() as s:
         assert len(s.scalars(select(ResidentRow).where(
             ResidentRow.nik == "3510150101900001")).all()) == 1
+
+
+def test_registry_details_are_kept_and_updated_but_never_sent_to_a_kiosk(client):
+    siti = (f"{SITI.nik},{SITI.name},{SITI.birth_date:%d-%m-%Y},{SITI.sex},SLTA / SEDERAJAT,"
+            "o,KEPALA KELUARGA,catur\n")
+    csv_text = (
+        "NIK,Nama,Tanggal Lahir,JK,Pendidikan Dalam KK,Gol. Darah,SHDK,Hobi\n" + siti
+        + "3510154505920002,Dewi Lestari,05-05-1992,P," + "S" * 51 + ",A,ISTRI,\n"
+    )
+    result = _import(client, csv_text)
+    assert result.updated == 1 and result.ignored_columns == ["Hobi"]
+    assert [(p.row, p.field) for p in result.errors] == [(3, "education")]
+    assert "terlalu panjang" in result.errors[0].id
+    row = _resident(client, SITI.nik)
+    assert (row.education, row.blood_type, row.family_relationship) == (
+        "SLTA / SEDERAJAT", "O", "KEPALA KELUARGA")
+    again = _import(client, csv_text.replace(",o,", ",AB,"))
+    assert (again.updated, again.unchanged) == (1, 0)
+    assert _resident(client, SITI.nik).blood_type == "AB"
+    assert _import(client, csv_text.replace(",o,", ",AB,")).unchanged == 1
+    # A kiosk never receives them: Siti's card is in the offline snapshot, her details are not.
+    snapshot = client.get("/api/v1/registry/snapshot", headers=AUTH)
+    assert snapshot.status_code == 200 and SITI.name.encode() in snapshot.content
+    assert b"KEPALA KELUARGA" not in snapshot.content and b"SEDERAJAT" not in snapshot.content
 
 
 def test_csv_without_required_columns_or_village_is_refused_whole(client):
@@ -174,7 +198,7 @@ def _health_auth(client, token):
                        json={"card": _fingerprint(), "pin": SITI_PIN})
 
 
-def test_kiosk_tokens_added_rotated_revoked_take_effect_at_once(client, tmp_path):
+def test_kiosk_tokens_added_rotated_revoked_take_effect_at_once(client, database_url):
     sessions = _sessions(client)
     with sessions() as s, s.begin():
         token = add_kiosk(s, "KMR09", DEMO_VILLAGE_CODE)
@@ -189,7 +213,7 @@ def test_kiosk_tokens_added_rotated_revoked_take_effect_at_once(client, tmp_path
     _assert_error(_health_auth(client, AUTH["Authorization"].split()[1]), 401,
                   "kiosk_unauthorized")
     # A restart re-reads the settings file, which still holds KMR01's old token: revoked stays.
-    restarted = TestClient(create_app(_settings(tmp_path)))
+    restarted = TestClient(create_app(_settings(database_url)))
     _assert_error(_health_auth(restarted, AUTH["Authorization"].split()[1]), 401,
                   "kiosk_unauthorized")
     assert _health_auth(restarted, new).status_code == 200
@@ -200,10 +224,10 @@ def test_kiosk_tokens_added_rotated_revoked_take_effect_at_once(client, tmp_path
 # --- the command line ------------------------------------------------------------------------
 
 
-def _toml(tmp_path: Path) -> Path:
+def _toml(tmp_path: Path, database_url: str) -> Path:
     text = DEMO_TOML.read_text(encoding="utf-8").replace(
         'database_url = "sqlite:///var/backoffice-demo.db"',
-        f'database_url = "sqlite:///{tmp_path / "cli.db"}"\nargon2_time_cost = 1\n'
+        f'database_url = "{database_url}"\nargon2_time_cost = 1\n'
         "argon2_memory_kib = 8\nargon2_parallelism = 1",
     )
     path = tmp_path / "backoffice.toml"
@@ -211,10 +235,10 @@ def _toml(tmp_path: Path) -> Path:
     return path
 
 
-def test_the_staff_command_line(tmp_path):
+def test_the_staff_command_line(tmp_path, database_url):
     from backoffice.admin import run
 
-    config = _toml(tmp_path)
+    config = _toml(tmp_path, database_url)
     csv_file = tmp_path / "penduduk.csv"
     csv_file.write_text(CSV_GOOD_AND_BAD, encoding="utf-8")
 
@@ -233,8 +257,7 @@ def test_the_staff_command_line(tmp_path):
     token = token.strip()
     assert code == 0 and len(token) >= 40
 
-    settings = dataclasses.replace(_settings(tmp_path), database_url=f"sqlite:///{tmp_path}/cli.db")
-    app = TestClient(create_app(settings))
+    app = TestClient(create_app(_settings(database_url)))
     fp = _fingerprint_of(bytes.fromhex("04a1b2c3"))
     resp = app.post("/api/v1/identify", headers={"Authorization": f"Bearer {token}"},
                     json={"card": fp, "pin": "112233"})
