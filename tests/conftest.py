@@ -100,3 +100,33 @@ def cards(stack):
     """cards(key) taps a demo card on the dev stack's reader; all taken off after the test."""
     with card_slot(stack.rig) as put:
         yield lambda key: put(stack.card(key))
+
+
+# --- the back office's databases -------------------------------------------------------------
+
+DATABASES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One real PostgreSQL server for the run (tests/postgres_rig.py); never skipped: a run
+    without one fails here, naming what is missing."""
+    from tests.postgres_rig import PostgresServer
+
+    with PostgresServer() as pg:
+        yield pg
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path):
+    """Every back-office test runs twice: on an SQLite file and on a new PostgreSQL database
+    (dropped after the test, its connections with it)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'db' / 'backoffice.db'}"
+        return
+    pg = request.getfixturevalue("postgres_server")
+    name = f"t_{request.node.name[:20].lower()}_{os.urandom(4).hex()}"
+    name = "".join(c if c.isalnum() else "_" for c in name)
+    url = pg.create_database(name)
+    yield url
+    pg.drop_database(name)

@@ -1,6 +1,7 @@
 """The kiosk API against its own OpenAPI description, with schemathesis (property-based).
 
-The real app in-process (ASGI) on a real SQLite file with the demo residents: for every kiosk
+The real app in-process (ASGI) on a real SQLite file, then on a real PostgreSQL database, with
+the demo residents: for every kiosk
 endpoint, generated inputs (valid and invalid) never make a server error, and nothing but
 /health answers without a valid kiosk token.
 """
@@ -24,18 +25,22 @@ from backoffice.demo import DEMO_VILLAGE_CODE, seed_demo
 from backoffice.openapi import install
 from backoffice.settings import Settings
 from terminal.devstack import DEMO
+from tests.conftest import DATABASES
 
 TOKEN = "demo-kiosk-token-KMR01-not-for-production"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 OPENAPI = "/api/v1/openapi.json"
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    db = tmp_path_factory.mktemp("contract") / "backoffice.sqlite3"
+@pytest.fixture(scope="module", params=DATABASES)
+def app(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('contract') / 'backoffice.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_server").create_database()
     base = Settings.load(DEMO / "backoffice.toml")
     app = create_app(dataclasses.replace(
-        base, database_url=f"sqlite:///{db}", argon2_time_cost=1, argon2_memory_kib=8,
+        base, database_url=url, argon2_time_cost=1, argon2_memory_kib=8,
         argon2_parallelism=1, max_body_bytes=64_000,
     ))
     install(app)  # what `python -m backoffice` serves (see backoffice/openapi.py)

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from backoffice.app import Submission, create_app
 from backoffice.db import (
     ApplicationRow,
+    Base,
     CardBinding,
     IdempotencyRecord,
     Pin,
@@ -42,7 +43,7 @@ PDF = b"%PDF-1.4\n% Smart Kampung test copy\n1 0 obj <<>> endobj\ntrailer <<>>\n
 SITI = next(r for r in DEMO_RESIDENTS if r.nik == "3510155208580003")
 
 
-def _settings(tmp_path: Path, **overrides) -> Settings:
+def _settings(database_url: str, **overrides) -> Settings:
     demo = Settings.load(DEMO_TOML)
     other = VillageConfig(
         profile=VillageProfile(
@@ -57,7 +58,7 @@ def _settings(tmp_path: Path, **overrides) -> Settings:
         card_key=bytes.fromhex("6f6c6568736172692d746573742d6b65792d303030303030"),
     )
     values = {
-        "database_url": f"sqlite:///{tmp_path / 'db' / 'backoffice.db'}",
+        "database_url": database_url,
         "argon2_time_cost": 1,
         "argon2_memory_kib": 8,
         "argon2_parallelism": 1,
@@ -77,8 +78,8 @@ def _make_client(settings: Settings) -> TestClient:
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> TestClient:
-    return _make_client(_settings(tmp_path))
+def client(database_url: str) -> TestClient:
+    return _make_client(_settings(database_url))
 
 
 def _sessions(client: TestClient):
@@ -159,8 +160,8 @@ def test_kiosk_without_valid_token_is_refused(client, headers):
     _assert_error(resp, 401, "kiosk_unauthorized")
 
 
-def test_inactive_kiosk_is_refused(tmp_path):
-    settings = _settings(tmp_path)
+def test_inactive_kiosk_is_refused(database_url):
+    settings = _settings(database_url)
     kiosks = tuple(dataclasses.replace(k, active=k.id != "KMR01") for k in settings.kiosks)
     client = _make_client(dataclasses.replace(settings, kiosks=kiosks))
     resp = client.post(
@@ -170,10 +171,16 @@ def test_inactive_kiosk_is_refused(tmp_path):
 
 
 def test_token_is_stored_only_as_a_hash(client):
-    db_file = Path(client.app.state.backoffice.engine.url.database)
-    client.app.state.backoffice.engine.dispose()
-    for path in db_file.parent.iterdir():
-        assert TOKEN.encode() not in path.read_bytes()
+    engine = client.app.state.backoffice.engine
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            for row in conn.execute(table.select()):
+                assert TOKEN not in repr(tuple(row)), table.name
+    if engine.dialect.name == "sqlite":  # nor in any byte of its files (WAL, free pages)
+        db_file = Path(engine.url.database)
+        engine.dispose()
+        for path in db_file.parent.iterdir():
+            assert TOKEN.encode() not in path.read_bytes()
 
 
 # --- identify -------------------------------------------------------------------------------
@@ -457,16 +464,16 @@ def test_application_number_taken_under_another_key(client):
     assert _count(client, IdempotencyRecord) == 1
 
 
-def test_oversize_by_content_length(tmp_path):
-    client = _make_client(_settings(tmp_path, max_body_bytes=20_000))
+def test_oversize_by_content_length(database_url):
+    client = _make_client(_settings(database_url, max_body_bytes=20_000))
     resp = _submit(client, key=_new_key(), pdf=PDF + b"0" * 30_000)
     body = _assert_error(resp, 413, "too_large")
     assert body["max_bytes"] == 20_000
     _assert_nothing_stored(client)
 
 
-def test_oversize_while_reading_chunked_body(tmp_path):
-    client = _make_client(_settings(tmp_path, max_body_bytes=20_000))
+def test_oversize_while_reading_chunked_body(database_url):
+    client = _make_client(_settings(database_url, max_body_bytes=20_000))
     boundary = "smartkampungboundary"
     head = (
         f"--{boundary}\r\n"
@@ -600,8 +607,8 @@ def test_settings_refuse_unknown_keys_and_bad_kiosks(tmp_path):
         Settings.load(bad)
 
 
-def test_restart_keeps_data_and_updates_kiosks(tmp_path):
-    settings = _settings(tmp_path)
+def test_restart_keeps_data_and_updates_kiosks(database_url):
+    settings = _settings(database_url)
     client = _make_client(settings)
     assert _submit(client, key=_new_key()).status_code == 201
     client.app.state.backoffice.engine.dispose()
@@ -622,9 +629,9 @@ def test_restart_keeps_data_and_updates_kiosks(tmp_path):
     assert resp.status_code == 200
 
 
-def test_without_catalogue_only_domisili_is_accepted(tmp_path, monkeypatch):
+def test_without_catalogue_only_domisili_is_accepted(database_url, monkeypatch):
     monkeypatch.setitem(sys.modules, "forms.catalogue", None)  # as if the file were missing
-    client = _make_client(_settings(tmp_path))
+    client = _make_client(_settings(database_url))
     resp = _submit(client, app=_application(letter="kelahiran"), key=_new_key())
     _assert_error(resp, 422, "unknown_letter")
     assert _submit(client, key=_new_key()).status_code == 201

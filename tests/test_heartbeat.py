@@ -104,10 +104,10 @@ def test_printer_words_are_made_acceptable_on_the_kiosk():
 
 
 @pytest.fixture
-def client(tmp_path: Path):
+def client(database_url: str):
     from tests.test_backoffice import _make_client, _settings
 
-    return _make_client(_settings(tmp_path))
+    return _make_client(_settings(database_url))
 
 
 # --- the thread, against the real back office process --------------------------------------

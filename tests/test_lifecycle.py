@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -53,8 +52,8 @@ B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> TestClient:
-    return _make_client(_settings(tmp_path))
+def client(database_url: str) -> TestClient:
+    return _make_client(_settings(database_url))
 
 
 def _new(client, number: str, resident=SITI) -> str:

@@ -54,8 +54,8 @@ NIKS = [r.nik for r in DEMO_RESIDENTS]
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> TestClient:
-    settings = _settings(tmp_path)
+def client(database_url: str) -> TestClient:
+    settings = _settings(database_url)
     kiosks = (*settings.kiosks, KioskConfig("KMR02", DEMO_VILLAGE_CODE, TOKEN2))
     client = _make_client(dataclasses.replace(settings, kiosks=kiosks))
     # The registry was set up yesterday, so that attempts "an hour ago" come after it.
