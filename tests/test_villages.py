@@ -9,20 +9,26 @@ letters — on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import dataclasses
+import os
+import re
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from backoffice.db import find_resident
+from backoffice.app import create_app
+from backoffice.db import Village, find_resident
 from backoffice.demo import DEMO_VILLAGE_CODE
 from backoffice.issuing import issue_letter_committed
 from backoffice.lifecycle import MENUNGGU_TANDA_TANGAN, Staff, transition
 from backoffice.registry import bind_card, set_pin, upsert_resident
+from backoffice.settings import Settings
 from tests.test_backoffice import (
     AUTH,
     OTHER_AUTH,
     OTHER_VILLAGE,
+    ROOT,
     SITI,
     _application,
     _assert_error,
@@ -129,3 +135,25 @@ def test_the_registry_keeps_one_record_per_village(client):
         here = find_resident(s, DEMO_VILLAGE_CODE, SITI.nik)
         there = find_resident(s, OTHER_VILLAGE, SITI.nik)
         assert here.id != there.id and here.address != there.address
+
+
+def test_the_district_example_runs_once_its_placeholders_are_filled(tmp_path, postgres_server):
+    example = ROOT / "deploy" / "district" / "backoffice.toml"
+    with pytest.raises(ValueError, match="card_key"):  # placeholders are refused, not used
+        Settings.load(example)
+    text = example.read_text(encoding="utf-8")
+    text = re.sub(r'card_key = "REPLACE[^"]*"', lambda _: f'card_key = "{os.urandom(32).hex()}"',
+                  text)
+    text = re.sub(r"(?m)^database_url = .*$",
+                  f'database_url = "{postgres_server.create_database()}"', text)
+    text = re.sub(r"(?ms)^\[tls\].*?(?=^\[\[villages\]\])", "", text)  # no certificate here
+    filled = tmp_path / "backoffice.toml"
+    filled.write_text(text, encoding="utf-8")
+    settings = Settings.load(filled)
+    assert [v.profile.name for v in settings.villages] == ["Kemiren", "Olehsari"]
+    client = TestClient(create_app(settings))
+    assert client.get("/api/v1/health").status_code == 200
+    with client.app.state.backoffice.sessions() as s:
+        assert {v.code for v in s.scalars(select(Village))} == {
+            "35.10.15.2003", "35.10.15.2004"}
+    client.app.state.backoffice.engine.dispose()
