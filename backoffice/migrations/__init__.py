@@ -5,8 +5,8 @@ workers) and `python -m backoffice.admin` call it when they start. Processes sta
 do not migrate twice: PostgreSQL takes an advisory lock inside the migration transaction
 (env.py), SQLite a file lock beside the database file; the others then find nothing to do.
 
-A database made by `create_all` before migrations existed (the schema of revision 0001) is
-recognised by its tables and stamped 0001, then upgraded.
+A database made by `create_all` before migrations existed is adopted: revision 0001 creates
+only the tables it lacks (older versions made fewer), and the later revisions run as usual.
 
 Developers: change the models in backoffice/db.py, then
     .venv/bin/python -m backoffice.migrations revision "what changed"
@@ -101,8 +101,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with _migration(engine) as conn:
         tables = set(inspect(conn).get_table_names())
         if "alembic_version" not in tables and "villages" in tables:
-            log.warning("database made before migrations: stamping revision %s", FIRST_REVISION)
-            command.stamp(config(conn), FIRST_REVISION)
+            log.warning("database made before migrations: adopting it (revision %s creates "
+                        "only the tables it lacks)", FIRST_REVISION)
         before = MigrationContext.configure(conn).get_current_revision()
         command.upgrade(config(conn), revision)
         after = MigrationContext.configure(conn).get_current_revision()
