@@ -37,7 +37,8 @@ class KioskConfig:
     adapter: str = "devices.chip:ReferenceAdapter"  # chip mode: "module:Class"
     language: str = "id"
     timezone: str = "Asia/Jakarta"
-    idle_timeout_s: float = 60.0
+    idle_warning_s: float = 45.0  # untouched this long: "still there?" with a countdown
+    idle_timeout_s: float = 60.0  # untouched this long: the session is wiped
     receipt_timeout_s: float = 30.0
     request_timeout_s: float = 10.0
     retry_base_s: float = 2.0
@@ -137,6 +138,7 @@ class KioskConfig:
                 adapter=str(card.get("adapter", "devices.chip:ReferenceAdapter")),
                 language=language,
                 timezone=str(kiosk.get("timezone", "Asia/Jakarta")),
+                idle_warning_s=float(kiosk.get("idle_warning_s", 45)),
                 idle_timeout_s=float(kiosk.get("idle_timeout_s", 60)),
                 receipt_timeout_s=float(kiosk.get("receipt_timeout_s", 30)),
                 request_timeout_s=float(office.get("timeout_s", 10)),
@@ -144,6 +146,8 @@ class KioskConfig:
                 retry_cap_s=float(office.get("retry_cap_s", 300)),
             )
             cfg.tz  # noqa: B018 - fail now on an unknown time zone, not mid-session
+            if not 0 < cfg.idle_warning_s < cfg.idle_timeout_s:
+                raise ValueError("idle_warning_s must be above 0 and below idle_timeout_s")
         except (TypeError, ValueError, KeyError) as e:
             raise ConfigError(f"{source}: {e}") from e
         return cfg

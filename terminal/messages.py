@@ -28,6 +28,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The e-KTP chip does not match what the village office has for this card. Please visit "
         "the village office.",
     ),
+    "idle_title": ("Masih di sini?", "Still there?"),
+    "idle_warning": (
+        "Sentuh layar untuk melanjutkan. Demi keamanan data Anda, isian akan dihapus dalam "
+        "{seconds} detik.",
+        "Touch the screen to carry on. To keep your data safe, this form will be cleared in "
+        "{seconds} seconds.",
+    ),
+    "idle_continue": ("Saya masih di sini", "I am still here"),
     "reading_card": (
         "Sedang membaca e-KTP… Jangan angkat kartu.",
         "Reading your e-KTP… Do not lift the card.",

@@ -10,8 +10,10 @@ import sqlite3
 
 import pytest
 from pypdf import PdfReader
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPlainTextEdit
 
+from backoffice.demo import DEMO_RESIDENTS
 from devices.demo_cards import demo_card
 from forms.identity import card_fingerprint
 from terminal.session import Screen
@@ -270,3 +272,94 @@ def test_a_villager_can_apply_while_the_link_is_down(stack, kiosk_app, cards, qt
     qtbot.waitUntil(lambda: kiosk.outbox.pending_count() == 0, timeout=WAIT * 3)
     assert [r[0] for r in stored_applications(stack)].count(number) == 1
     assert len(stored_applications(stack)) == before + 1
+
+
+def _shown_texts(window) -> list[str]:
+    """Every text any widget of the kiosk window holds, hidden ones included."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit
+
+    texts = [w.text() for w in window.findChildren(QLabel)]
+    texts += [w.text() for w in window.findChildren(QAbstractButton)]
+    texts += [w.text() for w in window.findChildren(QLineEdit)]
+    texts += [w.toPlainText() for w in window.findChildren(QPlainTextEdit)]
+    texts += [w.placeholderText() for w in window.findChildren(QLineEdit)]
+    return texts + [window.windowTitle()]
+
+
+@pytest.mark.parametrize("wipe", ["card_removed", "idle", "cancel", "receipt_done"])
+def test_after_every_wipe_no_widget_holds_anything_of_the_resident(stack, kiosk_app, cards,
+                                                                   qtbot, wipe):
+    kiosk, window = kiosk_app
+    session = kiosk.session
+    maruf = next(r for r in DEMO_RESIDENTS if r.name == "Ahmad Ma'ruf")
+    purpose = "Persyaratan pindah kerja ke Jember"
+    secrets = [maruf.name, maruf.nik, maruf.address, maruf.family_card_number, purpose,
+               maruf.nik[:6] + "**"]
+    card = sign_in(window, qtbot, session, cards, "maruf")
+    d = KioskDriver(window)
+    if wipe == "receipt_done":
+        d.apply_for_domicile(purpose)
+        qtbot.waitUntil(lambda: session.receipt.delivered, timeout=WAIT)
+        assert not any(maruf.name in t for t in _shown_texts(window))  # confirmed: forgotten
+    else:
+        click(window, "letter_domisili")
+        d.type_into("keperluan", purpose)
+        d.click("fill_next")
+        qtbot.waitUntil(lambda: session.screen is Screen.REVIEW, timeout=WAIT)
+        shown = _shown_texts(window)
+        assert any(maruf.name in t for t in shown) and any(purpose in t for t in shown)
+    if wipe == "card_removed":
+        card.remove()
+        qtbot.waitUntil(lambda: session.screen is Screen.ATTRACT, timeout=WAIT)
+    elif wipe == "idle":
+        window.idle.last -= kiosk.config.idle_timeout_s + 1
+        window.idle.check()
+    elif wipe == "cancel":
+        click(window, "cancel")
+    else:
+        click(window, "receipt_done")
+    assert session.screen in (Screen.ATTRACT, Screen.MESSAGE)  # "cancelled" is a message
+    assert not session.holds_personal_data()
+    leaks = [(s, t) for t in _shown_texts(window) for s in secrets if s in t]
+    assert leaks == []
+
+
+def test_idle_warns_with_a_countdown_a_touch_carries_on_then_idle_wipes(stack, kiosk_app,
+                                                                        cards, qtbot):
+    kiosk, window = kiosk_app
+    session = kiosk.session
+    now = [1000.0]
+    window.idle.clock = lambda: now[0]
+    window.idle.last = now[0]
+    sign_in(window, qtbot, session, cards, "sukarmi")
+    click(window, "letter_domisili")
+    KioskDriver(window).type_into("keperluan", "Mengurus pensiun")
+    now[0] += kiosk.config.idle_warning_s - 1
+    window.idle.check()
+    assert not window.idle_warning.isVisible()
+    now[0] += 2  # 46 s untouched (demo config): warned, 14 s to go
+    window.idle.check()
+    assert window.idle_warning.isVisible()
+    left = int(kiosk.config.idle_timeout_s - kiosk.config.idle_warning_s - 1)
+    assert window.idle_warning.seconds.text() == str(left)
+    assert f"{left} detik" in window.idle_warning.body.text()
+    qtbot.mouseClick(window.idle_warning.carry_on, Qt.LeftButton)  # "Saya masih di sini"
+    assert not window.idle_warning.isVisible()
+    assert session.screen is Screen.FILL and session.holds_personal_data()
+    session.set_language("en")  # (a change of the session counts as activity too)
+    now[0] += kiosk.config.idle_timeout_s - 1
+    window.idle.check()  # untouched again: warned again, in English, then wiped
+    assert window.idle_warning.isVisible()
+    assert "1 seconds" in window.idle_warning.body.text()
+    now[0] += 2
+    window.idle.check()
+    assert session.screen is Screen.ATTRACT and not session.holds_personal_data()
+    assert not window.idle_warning.isVisible()
+
+
+def test_no_idle_warning_where_nothing_can_be_lost(stack, kiosk_app, qtbot):
+    kiosk, window = kiosk_app
+    assert kiosk.session.screen is Screen.ATTRACT
+    window.idle.last -= kiosk.config.idle_warning_s + 1
+    window.idle.check()
+    assert not window.idle_warning.isVisible()

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
+import time
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -49,6 +51,9 @@ STEPS = {
     Screen.REVIEW: 4,
     Screen.RECEIPT: 5,
 }
+# Screens where the villager is in the middle of something: idling there brings a warning
+# before the wipe. Elsewhere (attract, waiting, messages, receipt) idling quietly resets.
+WARN_ON_IDLE = {Screen.PIN, Screen.CHOOSE_LETTER, Screen.FILL, Screen.REVIEW}
 USER_ACTIVITY = {
     QEvent.MouseButtonPress,
     QEvent.TouchBegin,
@@ -58,19 +63,90 @@ USER_ACTIVITY = {
 
 
 class IdleWatcher(QObject):
-    """Restarts one single-shot timer on any touch, click or key anywhere in the app."""
+    """Time since the last touch, click or key anywhere in the app (or screen change).
 
-    def __init__(self, seconds: float, on_idle):
+    From `warn_after` seconds on it emits `warning(seconds_left)` about every second; at
+    `wipe_after` it calls `on_idle` once; the next activity after a warning emits `resumed`.
+    Measured on the monotonic clock (injectable for tests), so a busy event loop cannot
+    stretch the villager's time.
+    """
+
+    warning = Signal(int)
+    resumed = Signal()
+
+    def __init__(self, warn_after: float, wipe_after: float, on_idle, clock=time.monotonic):
         super().__init__()
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(int(seconds * 1000))
-        self.timer.timeout.connect(on_idle)
+        self.warn_after, self.wipe_after = warn_after, wipe_after
+        self.on_idle = on_idle
+        self.clock = clock
+        self.last = clock()
+        self.warned = False
+        self.tick = QTimer(self)
+        self.tick.setInterval(250)
+        self.tick.timeout.connect(self.check)
+        self.tick.start()
+
+    def touch(self) -> None:
+        self.last = self.clock()
+        if self.warned:
+            self.warned = False
+            self.resumed.emit()
+
+    def check(self) -> None:
+        idle = self.clock() - self.last
+        if idle >= self.wipe_after:
+            self.touch()
+            self.on_idle()
+        elif idle >= self.warn_after:
+            self.warned = True
+            self.warning.emit(math.ceil(self.wipe_after - idle))
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         if event.type() in USER_ACTIVITY:
-            self.timer.start()
+            self.touch()
         return False
+
+
+class IdleWarning(QWidget):
+    """"Still there?" over the whole window, with the seconds left; any touch carries on."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.setObjectName("idleWarning")
+        self.setAttribute(Qt.WA_StyledBackground, True)
+        card = QWidget(self)
+        card.setObjectName("idleCard")
+        card.setAttribute(Qt.WA_StyledBackground, True)
+        self.title = QLabel()
+        self.title.setObjectName("title")
+        self.title.setAlignment(Qt.AlignCenter)
+        self.body = QLabel()
+        self.body.setWordWrap(True)
+        self.body.setAlignment(Qt.AlignCenter)
+        self.seconds = QLabel()
+        self.seconds.setObjectName("countdown")
+        self.seconds.setAlignment(Qt.AlignCenter)
+        self.carry_on = _button("idle_continue", "primary")
+        cl = QVBoxLayout(card)
+        cl.setContentsMargins(48, 40, 48, 40)
+        cl.setSpacing(24)
+        for w in (self.title, self.seconds, self.body, self.carry_on):
+            cl.addWidget(w)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(64, 64, 64, 64)
+        lay.addStretch(1)
+        lay.addWidget(card)
+        lay.addStretch(1)
+        self.hide()
+
+    def show_seconds(self, seconds: int, lang: str) -> None:
+        self.title.setText(text("idle_title", lang))
+        self.seconds.setText(str(seconds))
+        self.body.setText(text("idle_warning", lang, seconds=seconds))
+        self.carry_on.setText(text("idle_continue", lang))
+        self.setGeometry(self.parentWidget().rect())
+        self.show()
+        self.raise_()
 
 
 class KioskWindow(QWidget):
@@ -127,7 +203,12 @@ class KioskWindow(QWidget):
         lay.addWidget(self.stack, 1)
         lay.addWidget(footer)
 
-        self.idle = IdleWatcher(kiosk.config.idle_timeout_s, session.idle_timeout)
+        self.idle = IdleWatcher(kiosk.config.idle_warning_s, kiosk.config.idle_timeout_s,
+                                session.idle_timeout)
+        self.idle_warning = IdleWarning(self)
+        self.idle.warning.connect(self._warn_idle)
+        self.idle.resumed.connect(self.idle_warning.hide)
+        self.idle_warning.carry_on.clicked.connect(self.idle.touch)
         self.receipt_timer = QTimer(self)
         self.receipt_timer.setSingleShot(True)
         self.receipt_timer.setInterval(int(kiosk.config.receipt_timeout_s * 1000))
@@ -152,12 +233,22 @@ class KioskWindow(QWidget):
         self.back.setVisible(session.screen in (Screen.FILL, Screen.REVIEW))
         self.back.setText(text("back", lang))
         self.cancel.setText(text("cancel", lang))
-        self.idle.timer.start()  # every screen change counts as activity
+        self.idle.touch()  # every screen change counts as activity
         if session.screen is Screen.RECEIPT:
             if not self.receipt_timer.isActive():
                 self.receipt_timer.start()
         else:
             self.receipt_timer.stop()
+
+
+    def _warn_idle(self, seconds_left: int) -> None:
+        """Warn only where there is something of the villager's to lose."""
+        if self.kiosk.session.screen in WARN_ON_IDLE:
+            self.idle_warning.show_seconds(seconds_left, self.kiosk.session.language)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.idle_warning.setGeometry(self.rect())
 
 
 def build(config: KioskConfig) -> tuple[Kiosk, KioskWindow, CardReaderBridge]:

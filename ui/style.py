@@ -37,6 +37,11 @@ QLabel#letter_title {{ font-size: 26px; font-weight: bold; color: {NAVY};
 QLabel#letter_summary {{ font-size: 20px; color: #333; background: transparent; }}
 QPushButton#choice {{ min-height: 64px; font-size: 24px; }}
 QPushButton#choice:checked {{ background: {NAVY}; color: white; font-weight: bold; }}
+QWidget#idleWarning {{ background: rgba(0, 0, 0, 170); }}
+QWidget#idleCard {{ background: white; border: 4px solid {NAVY}; border-radius: 16px; }}
+QWidget#idleCard QLabel {{ background: white; font-size: 28px; }}
+QWidget#idleCard QLabel#title {{ font-size: 44px; }}
+QWidget#idleCard QLabel#countdown {{ font-size: 120px; font-weight: bold; color: {RED}; }}
 QLineEdit, QPlainTextEdit {{ font-size: 26px; background: white;
     border: 2px solid #555; border-radius: 8px; padding: 8px; min-height: 56px; }}
 """

@@ -95,6 +95,10 @@ def run(out: Path) -> None:
                 d.click("fill_next")
                 t.shot("fill-missing")
                 d.type_into("keperluan", "Persyaratan pengajuan bantuan modal usaha warung")
+                window.idle.last -= config.idle_warning_s + 3  # as if untouched for 48 s
+                window.idle.check()
+                t.shot("idle-warning")
+                window.idle.touch()
                 d.click("fill_next")
                 d.wait_for(Screen.REVIEW)
                 t.shot("review")
