@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
 import sys
 import time
 
@@ -150,8 +151,13 @@ class IdleWarning(QWidget):
 
 
 class KioskWindow(QWidget):
+    # The first time the window has painted a screen: "ready" for systemd and the cold-start
+    # benchmark (process start → attract screen shown).
+    first_shown = Signal()
+
     def __init__(self, kiosk: Kiosk, runner: QtRunner):
         super().__init__()
+        self._painted = False
         self.kiosk = kiosk
         self.runner = runner
         session = kiosk.session
@@ -246,6 +252,12 @@ class KioskWindow(QWidget):
         if self.kiosk.session.screen in WARN_ON_IDLE:
             self.idle_warning.show_seconds(seconds_left, self.kiosk.session.language)
 
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.first_shown.emit)  # after this paint has finished
+
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         self.idle_warning.setGeometry(self.rect())
@@ -278,6 +290,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     kiosk, window, reader = build(config)
+    window.first_shown.connect(lambda: log.info("kiosk: %s screen shown", kiosk.session.screen))
+    if os.environ.get("SMART_KAMPUNG_EXIT_WHEN_SHOWN"):  # bench/bench_kiosk_ui.py cold start
+        window.first_shown.connect(lambda: (print(f"shown {time.time():.6f}", flush=True),
+                                            app.quit()))
     kiosk.start()
     reader.start()
     if args.windowed:

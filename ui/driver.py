@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QPushButton
 
 from terminal.config import KioskConfig
@@ -82,6 +83,9 @@ class KioskDriver:
                 raise TimeoutError(f"kiosk did not reach {what or predicate} "
                                    f"(screen {self.session.screen})")
             QApplication.processEvents()
+            # What a running event loop also does, and processEvents() alone does not: delete
+            # the widgets a screen let go of (deleteLater), or a scripted kiosk keeps them all.
+            QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
             time.sleep(0.002)
 
     def wait_for(self, screen: Screen, timeout: float = 8.0) -> None:
