@@ -113,6 +113,40 @@ TEXTS: dict[str, tuple[str, str]] = {
     "fill_next": ("Lanjut", "Continue"),
     "optional": ("boleh dikosongkan", "optional"),
     "example": ("contoh: {example}", "e.g. {example}"),
+    # the staff maintenance screen (terminal/maintenance.py): counts and states, nothing personal
+    "staff_title": ("Perawatan kios (petugas)", "Kiosk maintenance (staff)"),
+    "staff_pin": ("Masukkan PIN petugas.", "Enter the staff PIN."),
+    "staff_pin_wrong": ("PIN petugas salah.", "Wrong staff PIN."),
+    "staff_pin_locked": (
+        "Terlalu banyak PIN salah. Coba lagi dalam 5 menit.",
+        "Too many wrong PINs. Try again in 5 minutes.",
+    ),
+    "staff_kiosk": ("Kios", "Kiosk"),
+    "staff_readers": ("Pembaca kartu", "Card readers"),
+    "staff_reader_ok": ("siap", "ready"),
+    "staff_reader_missing": ("tidak ditemukan", "not found"),
+    "staff_office": ("Kantor desa", "Village office"),
+    "staff_office_up": ("terhubung", "connected"),
+    "staff_office_down": ("tidak terhubung", "not connected"),
+    "staff_outbox": ("Antrean kirim", "Waiting to send"),
+    "staff_outbox_counts": (
+        "{pending} menunggu, {set_aside} disisihkan untuk petugas",
+        "{pending} waiting, {set_aside} set aside for staff",
+    ),
+    "staff_oldest": ("Tertua menunggu", "Oldest waiting"),
+    "staff_minutes": ("{minutes} menit", "{minutes} minutes"),
+    "staff_printer": ("Printer", "Printer"),
+    "staff_printer_none": ("belum dipasang", "not set up"),
+    "staff_test_reader": ("Tes pembaca kartu", "Test card reader"),
+    "staff_close": ("Tutup", "Close"),
+    "staff_exit": ("Keluar aplikasi", "Quit the app"),
+    # on-screen keyboard: a sign first, for villagers who read little
+    "key_shift": ("⇧ Huruf besar", "⇧ Shift"),
+    "key_caps": ("⇪ KAPITAL", "⇪ CAPS"),
+    "key_backspace": ("⌫ Hapus", "⌫ Erase"),
+    "key_space": ("Spasi", "Space"),
+    "key_newline": ("↵ Baris baru", "↵ New line"),
+    "key_next": ("Berikutnya ↓", "Next field ↓"),
     "review_title": ("Periksa kembali: {letter}", "Check your application: {letter}"),
     "review_hint": (
         "Jika sudah benar, tekan KIRIM. Jika ada yang salah, tekan KEMBALI.",
@@ -145,6 +179,19 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The application is saved on this kiosk and will be sent to the village office "
         "automatically.",
     ),
+    # voice guidance (ui/voice.py): its button, and what is spoken where a screen's own text
+    # has a {placeholder} or reads badly aloud; nothing personal is ever spoken
+    "voice_label": ("Suara", "Sound"),
+    "voice_pin": (
+        "Ketik PIN Anda, 6 angka, lalu tekan Lanjut.",
+        "Type your PIN, 6 digits, then press Continue.",
+    ),
+    "voice_wrong_pin": ("PIN salah. Silakan ketik lagi.", "Wrong PIN. Please type it again."),
+    "voice_fill": (
+        "Isi data yang diminta, lalu tekan Lanjut.",
+        "Fill in what is asked, then press Continue.",
+    ),
+    "voice_review": ("Periksa kembali permohonan Anda.", "Check your application."),
 }
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 
 import qrcode
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -25,6 +26,7 @@ from forms.application import application_reference
 from forms.catalogue import prefill
 from terminal.messages import text
 from terminal.session import Session
+from ui.keyboard import KEYBOARD_TRAY, MODE_PROPERTY, OnScreenKeyboard
 from ui.style import NAVY
 
 
@@ -336,6 +338,18 @@ class ChoiceButtons(QWidget):
             self.buttons[choice.value].setText(choice.label.get(lang))
 
 
+# A text field whose pattern admits digits only (NIK, postcode, DTKS number) gets the digit pad.
+_DIGITS_ONLY = re.compile(r"\[0-9\](\{[0-9]+(,[0-9]*)?\}|\+)?")
+# Which keys each field type needs (ui.keyboard.MODES); any other field gets the letters.
+KEYBOARD_MODES = {"number": "digits", "date": "date", "time": "time"}
+
+
+def keyboard_mode(field) -> str:
+    if field.type == "text" and field.pattern and _DIGITS_ONLY.fullmatch(field.pattern):
+        return "digits"
+    return KEYBOARD_MODES.get(field.type, "text")
+
+
 class FieldInput(QWidget):
     """One typed field: its label, help, the editor for its type, and its error line."""
 
@@ -346,7 +360,7 @@ class FieldInput(QWidget):
         self.error = _label("field_error")
         if field.type == "long_text":
             self.editor = QPlainTextEdit()
-            self.editor.setFixedHeight(140)
+            self.editor.setFixedHeight(120)  # three lines; the keyboard needs the rest
         elif field.type == "choice":
             self.editor = ChoiceButtons(field)
         else:
@@ -354,10 +368,16 @@ class FieldInput(QWidget):
             if field.max_length:
                 self.editor.setMaxLength(field.max_length)
         self.editor.setObjectName(f"field_{field.name}")
+        self.editor.setProperty(MODE_PROPERTY, keyboard_mode(field))
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 4, 0, 4)
         for w in (self.label, self.help, self.editor, self.error):
             lay.addWidget(w)
+
+    @property
+    def typed(self) -> bool:
+        """Typed on the on-screen keyboard (not answered with buttons)."""
+        return isinstance(self.editor, QLineEdit | QPlainTextEdit)
 
     def value(self) -> str:
         e = self.editor
@@ -386,12 +406,29 @@ class FieldInput(QWidget):
             shown = text("example", lang, example=f.example) if f.example else ""
             self.editor.setPlaceholderText(shown)
         self.error.setText(error.get(lang, "") if error else "")
+        self.error.setVisible(bool(error))  # no empty line under every field
+
+
+# Where the keyboard types shows at a glance: a thick dark frame on a pale yellow field.
+FILL_STYLE = f"""
+QLineEdit:focus, QPlainTextEdit:focus {{ border: 4px solid {NAVY}; padding: 6px;
+    background: #fff8d6; }}
+QWidget#dock {{ background: {KEYBOARD_TRAY}; }}
+QWidget#next_box {{ background: transparent; }}
+"""
 
 
 class FillScreen(ScreenWidget):
+    """The letter's fields over the on-screen keyboard, which is always there while filling.
+
+    Landscape screens are short: there the Continue button sits beside the keyboard instead of
+    above it, and the keys are as low as a touch target may be.
+    """
+
     def __init__(self, session: Session):
         super().__init__()
         self.session = session
+        self.setStyleSheet(FILL_STYLE)
         self.title = _label("headline")
         self.notice = _label("notice")
         self.identity_title = _label("field_label")
@@ -400,14 +437,69 @@ class FillScreen(ScreenWidget):
         self.form = QVBoxLayout()
         self.next = _button("fill_next", "primary")
         self.next.clicked.connect(lambda: self.session.submit_fields(self.values()))
+        self.keyboard = OnScreenKeyboard()
+        self.keyboard.field_changed.connect(self._scroll_to)
         self._letter_id: str | None = None
-        scroll = _scrolling(self.form, 24, self.identity_title, self.identity)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(48, 16, 48, 16)
-        lay.addWidget(self.title)
-        lay.addWidget(self.notice)
-        lay.addWidget(scroll, 1)
-        lay.addWidget(self.next, alignment=Qt.AlignRight)
+        self._errors_shown: set[str] = set()
+        self.scroll = _scrolling(self.form, 24, self.identity_title, self.identity)
+        self.scroll.setFocusPolicy(Qt.NoFocus)  # a tap between fields keeps the typing field
+        self._scroll_target: QWidget | None = None
+        self._scroll_later = QTimer(self)  # after the layout has placed a new error line
+        self._scroll_later.setSingleShot(True)
+        self._scroll_later.setInterval(0)
+        self._scroll_later.timeout.connect(self._scroll_now)
+        # Title and form in widgets of their own: in one layout the word-wrapped title would
+        # make Qt treat the form's whole height as a minimum and squash the keyboard.
+        head = QWidget()
+        hl = QVBoxLayout(head)
+        hl.setContentsMargins(48, 8, 48, 0)
+        hl.addWidget(self.title)
+        hl.addWidget(self.notice)
+        body = QWidget()
+        bl = QVBoxLayout(body)
+        bl.setContentsMargins(48, 8, 48, 8)
+        bl.addWidget(self.scroll)
+        self.next_box = QWidget()
+        self.next_box.setObjectName("next_box")
+        box = QHBoxLayout(self.next_box)
+        box.addStretch(1)
+        box.addWidget(self.next, alignment=Qt.AlignBottom)
+        # Beside the keyboard it must not widen the screen's minimum: a narrow window could
+        # then never become narrow enough to put it above the keyboard instead.
+        self.next_box.setMinimumWidth(1)
+        dock = QWidget()
+        dock.setObjectName("dock")  # one tray under the keyboard (and Continue, in landscape)
+        self.dock = QHBoxLayout(dock)
+        self.dock.setContentsMargins(0, 0, 0, 0)
+        self.dock.setSpacing(0)
+        self.dock.addWidget(self.keyboard, 1)
+        self.columns = lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(head)
+        lay.addWidget(body, 1)
+        lay.addWidget(dock)
+        self.portrait: bool | None = None
+        self._arrange(portrait=False)
+
+    def _arrange(self, portrait: bool) -> None:
+        if portrait == self.portrait:
+            return
+        self.portrait = portrait
+        self.dock.removeWidget(self.next_box)
+        self.columns.removeWidget(self.next_box)
+        if portrait:  # under the form, lined up with its right edge
+            self.next_box.layout().setContentsMargins(48, 0, 48, 8)
+            self.columns.insertWidget(2, self.next_box)
+        else:  # on the keyboard's tray, at its right
+            self.next_box.layout().setContentsMargins(8, 8, 16, 8)
+            self.dock.addWidget(self.next_box)
+        self.keyboard.set_key_height(76 if portrait else 62)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        side_by_side = self.keyboard.minimumSizeHint().width() + self.next_box.sizeHint().width()
+        self._arrange(portrait=self.height() > self.width() or self.width() < side_by_side)
 
     def values(self) -> dict[str, str]:
         return {name: w.value() for name, w in self.inputs.items()}
@@ -416,12 +508,22 @@ class FillScreen(ScreenWidget):
         lang = session.language
         if self._letter_id != session.letter.id or not self.inputs:
             self._clear_form()
+            previous = None
             for f in session.letter.input_fields():
                 self.inputs[f.name] = FieldInput(f)
                 self.form.addWidget(self.inputs[f.name])
+                if self.inputs[f.name].typed:
+                    editor = self.inputs[f.name].editor
+                    if previous is not None:  # the keyboard's next key goes down the form
+                        QWidget.setTabOrder(previous, editor)
+                    previous = editor
             self._letter_id = session.letter.id
+            self.keyboard.setVisible(previous is not None)
+            if self.isVisible():
+                self._focus_field()
         self.title.setText(text("fill_title", lang, letter=session.letter.title.get(lang)))
         self.notice.setText(session.notice.text(lang) if session.notice else "")
+        self.notice.setVisible(session.notice is not None)
         self.identity_title.setText(text("fill_identity", lang))
         self.identity.show_rows(
             [(f.label.get(lang), v) for f, v in prefill(session.letter, session.resident)]
@@ -430,6 +532,45 @@ class FillScreen(ScreenWidget):
             w.set_value(session.values.get(name, ""))
             w.set_texts(lang, session.field_errors.get(name))
         self.next.setText(text("fill_next", lang))
+        self.keyboard.set_texts(lang)
+        errors = set(session.field_errors)
+        if errors and errors != self._errors_shown and self.isVisible():
+            self._focus_field()  # straight to the first answer to fix
+        self._errors_shown = errors
+
+    def _typed(self) -> list[tuple[str, QWidget]]:
+        return [(name, w.editor) for name, w in self.inputs.items() if w.typed]
+
+    def _focus_field(self) -> None:
+        """The first field to fix, else the first empty one, else the first."""
+        typed = self._typed()
+        if not typed:
+            return
+        errors = self.session.field_errors
+        empty = [e for name, e in typed if not self.inputs[name].value()]
+        wrong = [e for name, e in typed if name in errors]
+        (wrong or empty or [typed[0][1]])[0].setFocus(Qt.OtherFocusReason)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        last = self.focusWidget()  # back from the review: where the villager left off
+        if last is not None and any(last is e for _, e in self._typed()):
+            last.setFocus(Qt.OtherFocusReason)
+        else:
+            self._focus_field()
+
+    def _scroll_to(self, editor: QWidget) -> None:
+        """Keep the field being typed in on screen, above the keyboard."""
+        self._scroll_target = editor
+        self._scroll_later.start()
+
+    def _scroll_now(self) -> None:
+        editor = self._scroll_target
+        for w in self.inputs.values():
+            if w.editor is editor:
+                self.scroll.ensureWidgetVisible(w, 0, 0)  # its label and help too, if they fit
+                self.scroll.ensureWidgetVisible(editor, 0, 8)
+                return
 
     def _clear_form(self) -> None:
         while self.form.count():
@@ -437,7 +578,8 @@ class FillScreen(ScreenWidget):
             if w:
                 w.setParent(None)
                 w.deleteLater()
-        self.inputs, self._letter_id = {}, None
+        self.inputs, self._letter_id, self._scroll_target = {}, None, None
+        self._errors_shown = set()
 
     def clear(self) -> None:
         self._clear_form()
