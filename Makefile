@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test tour bench lint system-packages venv clean
+.PHONY: demo test tour bench lint voice system-packages venv clean
 
 system-packages:
 	@deploy/dev-packages.sh
@@ -19,14 +19,18 @@ $(STAMP): pyproject.toml
 
 venv: system-packages $(STAMP)
 
-demo: venv
+# The spoken prompts (espeak-ng → WAV); unchanged ones are skipped.
+voice: venv
+	$(PY) -m ui.voice build/voice
+
+demo: venv voice
 	$(PY) -m ui.demo
 
 test: venv
 	$(PY) -m ruff check .
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
 
-tour: venv
+tour: venv voice
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.tour build/tour
 
 bench: venv

@@ -14,6 +14,9 @@ packages=(
   libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1
+  # voice guidance: prompts rendered with espeak-ng's Indonesian voice, played with aplay
+  # (paplay on a kiosk with PipeWire/PulseAudio)
+  espeak-ng alsa-utils
   # time zones (WIB) for letter dates
   tzdata
   # the back-office tests run on PostgreSQL too (tests/postgres_rig.py starts its own server)

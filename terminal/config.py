@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -43,6 +43,8 @@ class KioskConfig:
     request_timeout_s: float = 10.0
     retry_base_s: float = 2.0
     retry_cap_s: float = 300.0
+    # argon2id hash of the staff PIN for the maintenance screen; empty: no maintenance screen
+    staff_pin_hash: str = field(default="", repr=False)
     # PEM file of the CA that signed the back office's certificate (the district's own CA);
     # None = the system trust store (a public certificate). Verification is never turned off.
     backoffice_ca_file: Path | None = None
@@ -79,6 +81,13 @@ class KioskConfig:
             return sec[key]
 
         kiosk, office, card = section("kiosk"), section("backoffice"), section("card")
+        maintenance = raw.get("maintenance", {})
+        if not isinstance(maintenance, dict):
+            raise ConfigError(f"{source}: [maintenance] must be a table")
+        if maintenance.get("staff_pin_hash") and \
+                not str(maintenance["staff_pin_hash"]).startswith("$argon2id$"):
+            raise ConfigError(f"{source}: [maintenance] staff_pin_hash must be an argon2id "
+                              "hash (python -m terminal.maintenance hash-pin)")
         try:
             village = VillageProfile.from_dict(section("village"))
         except (TypeError, ValueError) as e:
@@ -144,6 +153,7 @@ class KioskConfig:
                 request_timeout_s=float(office.get("timeout_s", 10)),
                 retry_base_s=float(office.get("retry_base_s", 2)),
                 retry_cap_s=float(office.get("retry_cap_s", 300)),
+                staff_pin_hash=str(maintenance.get("staff_pin_hash", "")),
             )
             cfg.tz  # noqa: B018 - fail now on an unknown time zone, not mid-session
             if not 0 < cfg.idle_warning_s < cfg.idle_timeout_s:

@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
 
 from terminal.config import ConfigError, KioskConfig
 from terminal.kiosk import Kiosk
+from terminal.maintenance import StaffAccess, kiosk_status, list_readers
 from terminal.messages import text
 from terminal.session import Screen, Session
 from ui.bridge import CardReaderBridge, QtRunner
+from ui.maintenance import KioskKeyFilter, MaintenancePanel, StaffGesture
 from ui.screens import (
     AttractScreen,
     ChooseLetterScreen,
@@ -40,6 +42,7 @@ from ui.screens import (
     _button,
 )
 from ui.style import STYLESHEET
+from ui.voice import VoiceGuide, VoiceToggle
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +167,7 @@ class KioskWindow(QWidget):
         self.setWindowTitle("Smart Kampung")
         self.setStyleSheet(STYLESHEET)
 
+        self.voice = VoiceGuide(parent=self)
         header = QWidget()
         header.setObjectName("header")
         self.village = QLabel()
@@ -172,6 +176,7 @@ class KioskWindow(QWidget):
         hl.setContentsMargins(32, 12, 32, 12)
         hl.addWidget(self.village, 1)
         hl.addWidget(self.step)
+        hl.addWidget(VoiceToggle(self.voice))
         v = kiosk.config.village
         self.village.setText(f"{v.kind} {v.name} · {v.district} · {v.regency}")
 
@@ -215,6 +220,16 @@ class KioskWindow(QWidget):
         self.idle.warning.connect(self._warn_idle)
         self.idle.resumed.connect(self.idle_warning.hide)
         self.idle_warning.carry_on.clicked.connect(self.idle.touch)
+        self.maintenance = MaintenancePanel(
+            self, StaffAccess(kiosk.config.staff_pin_hash),
+            status=lambda: kiosk_status(kiosk), test_reader=list_readers)
+        self.maintenance.quit_requested.connect(self._quit)
+        self.staff_gesture = StaffGesture(
+            self.village, allowed=lambda: (session.screen is Screen.ATTRACT
+                                           and self.maintenance.access.enabled))
+        self.staff_gesture.opened.connect(
+            lambda: self.maintenance.open_panel(self.kiosk.session.language))
+        self.quitting = False
         self.receipt_timer = QTimer(self)
         self.receipt_timer.setSingleShot(True)
         self.receipt_timer.setInterval(int(kiosk.config.receipt_timeout_s * 1000))
@@ -240,6 +255,7 @@ class KioskWindow(QWidget):
         self.back.setText(text("back", lang))
         self.cancel.setText(text("cancel", lang))
         self.idle.touch()  # every screen change counts as activity
+        self.voice.speak_for(session, reader_ready=self.kiosk.reader_ready)
         if session.screen is Screen.RECEIPT:
             if not self.receipt_timer.isActive():
                 self.receipt_timer.start()
@@ -261,6 +277,19 @@ class KioskWindow(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         self.idle_warning.setGeometry(self.rect())
+        self.maintenance.setGeometry(self.rect())
+
+    def _quit(self) -> None:
+        """Staff chose "quit" on the maintenance screen (the only way out in kiosk mode)."""
+        self.quitting = True
+        QApplication.instance().quit()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # In kiosk mode only staff may close the window; windowed (development) it closes.
+        if self.isFullScreen() and not self.quitting:
+            event.ignore()
+            return
+        super().closeEvent(event)
 
 
 def build(config: KioskConfig) -> tuple[Kiosk, KioskWindow, CardReaderBridge]:
@@ -300,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         window.resize(1280, 800)
         window.show()
     else:
+        app.installEventFilter(KioskKeyFilter(app))
         window.setWindowFlags(Qt.FramelessWindowHint)
         window.showFullScreen()
     try:

@@ -42,6 +42,7 @@ QWidget#idleCard {{ background: white; border: 4px solid {NAVY}; border-radius: 
 QWidget#idleCard QLabel {{ background: white; font-size: 28px; }}
 QWidget#idleCard QLabel#title {{ font-size: 44px; }}
 QWidget#idleCard QLabel#countdown {{ font-size: 120px; font-weight: bold; color: {RED}; }}
+QWidget#maintenance {{ background: {PAPER}; }}
 QLineEdit, QPlainTextEdit {{ font-size: 26px; background: white;
     border: 2px solid #555; border-radius: 8px; padding: 8px; min-height: 56px; }}
 """

@@ -15,6 +15,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from devices.demo_cards import demo_card  # noqa: E402
@@ -55,6 +57,16 @@ def run(out: Path) -> None:
             s.set_language("en")
             t.shot("attract")
             s.set_language("id")
+
+            # The staff's maintenance screen: five taps on the village name, the staff PIN.
+            for _ in range(5):
+                QTest.mouseClick(window.village, Qt.LeftButton)
+            t.shot("staff-pin")
+            for digit in "246810":
+                d.click(f"staff_pin_{digit}")
+            d.click("staff_pin_ok")
+            t.shot("staff-state")
+            d.click("staff_close")
 
             with stack.card("bank"):
                 d.wait_for(Screen.MESSAGE)

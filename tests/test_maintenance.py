@@ -1,0 +1,122 @@
+"""Kiosk hardening and the staff maintenance screen.
+
+The staff PIN rules (terminal/maintenance.py) plainly; the key filter with real key events; the
+gesture, PIN pad and state page on the real kiosk window over the real stack (pcscd + vpcd, the
+back office on loopback), offscreen.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLineEdit, QPushButton
+
+from backoffice.demo import DEMO_RESIDENTS
+from terminal.maintenance import LOCKOUT_S, StaffAccess, hash_pin, main
+from terminal.session import Screen
+from ui.maintenance import KioskKeyFilter
+
+STAFF_PIN = "246810"  # the demo kiosk's (deploy/demo/kiosk.toml)
+
+
+@pytest.fixture(scope="module")
+def staff_hash():
+    return hash_pin("13572468")
+
+
+def test_staff_pin_right_wrong_lockout_and_release(staff_hash):
+    now = [0.0]
+    access = StaffAccess(staff_hash, clock=lambda: now[0])
+    assert access.check("13572468") == "ok"
+    assert [access.check("00000000") for _ in range(3)] == ["wrong", "wrong", "locked"]
+    assert access.check("13572468") == "locked"  # even the right PIN, for a while
+    now[0] += LOCKOUT_S + 1
+    assert access.check("13572468") == "ok"
+    assert access.check("12") == "wrong" and access.check("1357246a") == "wrong"
+    assert StaffAccess("").check("13572468") == "disabled"
+
+
+def test_hash_pin_command_line(capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("24681357\n"))
+    assert main(["hash-pin"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith('staff_pin_hash = "$argon2id$')
+    assert StaffAccess(line.split('"')[1]).check("24681357") == "ok"
+    monkeypatch.setattr("sys.stdin", io.StringIO("12\n"))
+    assert main(["hash-pin"]) == 1
+
+
+@pytest.mark.parametrize("key, mods", [
+    (Qt.Key_F4, Qt.AltModifier), (Qt.Key_Tab, Qt.AltModifier), (Qt.Key_Q, Qt.ControlModifier),
+    (Qt.Key_W, Qt.ControlModifier), (Qt.Key_Escape, Qt.NoModifier),
+])
+def test_keys_that_leave_the_app_do_nothing_in_kiosk_mode(qtbot, key, mods):
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    keys = KioskKeyFilter()
+    field.installEventFilter(keys)
+    assert keys.eventFilter(field, QKeyEvent(QEvent.KeyPress, key, mods)) is True
+    assert keys.eventFilter(field, QKeyEvent(QEvent.KeyPress, Qt.Key_A, Qt.NoModifier)) is False
+    qtbot.keyClicks(field, "rt 3")  # ordinary typing still reaches the field
+    assert field.text() == "rt 3"
+
+
+def _tap_village_name(window, qtbot, times=5):
+    for _ in range(times):
+        qtbot.mouseClick(window.village, Qt.LeftButton)
+
+
+def _type_staff_pin(panel, qtbot, pin: str) -> None:
+    keys = {b.property("action"): b for b in panel.findChildren(QPushButton)}
+    for digit in pin:
+        qtbot.mouseClick(keys[f"staff_pin_{digit}"], Qt.LeftButton)
+    qtbot.mouseClick(keys["staff_pin_ok"], Qt.LeftButton)
+
+
+@pytest.mark.pcsc
+def test_the_staff_gesture_pin_and_state_page(stack, kiosk_app, qtbot):
+    kiosk, window = kiosk_app
+    panel = window.maintenance
+    assert kiosk.session.screen is Screen.ATTRACT
+    _tap_village_name(window, qtbot, 4)
+    assert not panel.isVisible()
+    _tap_village_name(window, qtbot, 1)
+    assert panel.isVisible() and panel.pages.currentIndex() == 0
+    _type_staff_pin(panel, qtbot, "000000")
+    assert panel.pages.currentIndex() == 0 and "salah" in panel.prompt.text()
+    _type_staff_pin(panel, qtbot, STAFF_PIN)
+    assert panel.pages.currentIndex() == 1
+    shown = panel.rows.text()
+    assert kiosk.config.kiosk_id in shown and "Antrean kirim" in shown
+    assert "siap" in shown  # the reader the stack runs
+    qtbot.mouseClick(panel.test_button, Qt.LeftButton)
+    assert stack.rig.card_reader.split()[0] in panel.reader_result.text()
+    for r in DEMO_RESIDENTS:  # counts and states only
+        assert r.name not in shown and r.nik not in shown
+    with qtbot.waitSignal(panel.quit_requested):
+        qtbot.mouseClick(panel.exit_button, Qt.LeftButton)
+    qtbot.mouseClick(panel.close_button, Qt.LeftButton)
+    assert not panel.isVisible() and panel.rows.text() == ""
+
+
+@pytest.mark.pcsc
+def test_no_staff_gesture_during_a_villagers_session(stack, kiosk_app, cards, qtbot):
+    kiosk, window = kiosk_app
+    cards("siti")
+    qtbot.waitUntil(lambda: kiosk.session.screen is Screen.PIN, timeout=8000)
+    _tap_village_name(window, qtbot)
+    assert not window.maintenance.isVisible()
+
+
+@pytest.mark.pcsc
+def test_a_full_screen_kiosk_window_cannot_be_closed_but_by_staff(stack, kiosk_app, qtbot):
+    kiosk, window = kiosk_app
+    window.showFullScreen()
+    try:
+        window.close()
+        assert window.isVisible()
+    finally:
+        window.showNormal()

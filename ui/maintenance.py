@@ -1,0 +1,249 @@
+"""Kiosk hardening and the staff maintenance screen (the rules live in terminal/maintenance.py).
+
+- `KioskKeyFilter`: in kiosk mode the keys that would close or leave the app do nothing.
+- `StaffGesture`: five taps on the header's village name within three seconds, on the start
+  screen only (a villager's session is never interrupted).
+- `MaintenancePanel`: over the whole window, the staff PIN pad, then the kiosk's state: card
+  readers, the village office link, the outbox, the printer; a reader test; close; quit.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from terminal.maintenance import KioskStatus, StaffAccess
+from terminal.messages import text
+
+TAPS = 5
+TAP_WINDOW_S = 3.0
+
+
+class KioskKeyFilter(QObject):
+    """Swallows Alt+F4, Alt+Tab, Ctrl+Q, Ctrl+W and Esc: nothing on a kiosk's keyboard (or a
+    stray USB keyboard plugged into it) may close or leave the app."""
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() not in (QEvent.KeyPress, QEvent.ShortcutOverride):
+            return False
+        key, mods = event.key(), event.modifiers()
+        if key == Qt.Key_Escape:
+            return True
+        if mods & Qt.AltModifier and key in (Qt.Key_F4, Qt.Key_Tab):
+            return True
+        return bool(mods & Qt.ControlModifier and key in (Qt.Key_Q, Qt.Key_W))
+
+
+class StaffGesture(QObject):
+    """Counts taps on one widget; `opened` after TAPS of them within TAP_WINDOW_S seconds."""
+
+    opened = Signal()
+
+    def __init__(self, target: QWidget, allowed, clock=time.monotonic):
+        super().__init__(target)
+        self.allowed = allowed  # () -> bool: only where no villager is busy
+        self.clock = clock
+        self.taps: list[float] = []
+        target.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.MouseButtonPress, QEvent.TouchBegin):
+            now = self.clock()
+            self.taps = [t for t in self.taps if now - t < TAP_WINDOW_S] + [now]
+            if len(self.taps) >= TAPS and self.allowed():
+                self.taps.clear()
+                self.opened.emit()
+        return False
+
+
+def _big(action: str, object_name: str = "") -> QPushButton:
+    b = QPushButton()
+    b.setProperty("action", action)
+    b.setFocusPolicy(Qt.NoFocus)
+    if object_name:
+        b.setObjectName(object_name)
+    return b
+
+
+class MaintenancePanel(QWidget):
+    """The staff PIN, then the kiosk's state. `status()` is asked for fresh figures."""
+
+    quit_requested = Signal()
+
+    def __init__(self, parent: QWidget, access: StaffAccess, status, test_reader):
+        super().__init__(parent)
+        self.access = access
+        self.status = status  # () -> KioskStatus
+        self.test_reader = test_reader  # () -> list[str]: the reader names PC/SC lists now
+        self.language = "id"
+        self.pin = ""
+        self.setObjectName("maintenance")
+        self.setAttribute(Qt.WA_StyledBackground, True)
+
+        self.title = QLabel()
+        self.title.setObjectName("title")
+        self.pages = QStackedWidget()
+
+        # page 1: the staff PIN pad
+        pin_page = QWidget()
+        self.prompt = QLabel()
+        self.dots = QLabel()
+        self.dots.setObjectName("pin_dots")
+        self.dots.setAlignment(Qt.AlignCenter)
+        grid = QGridLayout()
+        self.keys: list[QPushButton] = []
+        for i, digit in enumerate("123456789"):
+            b = _big(f"staff_pin_{digit}", "pin_key")
+            b.setText(digit)
+            b.clicked.connect(lambda _=False, d=digit: self._press(d))
+            grid.addWidget(b, i // 3, i % 3)
+        self.erase = _big("staff_pin_erase", "pin_key")
+        self.erase.setText("⌫")
+        self.erase.clicked.connect(self._erase)
+        zero = _big("staff_pin_0", "pin_key")
+        zero.setText("0")
+        zero.clicked.connect(lambda: self._press("0"))
+        self.ok = _big("staff_pin_ok", "primary")
+        self.ok.setText("OK")
+        self.ok.clicked.connect(self._check)
+        grid.addWidget(self.erase, 3, 0)
+        grid.addWidget(zero, 3, 1)
+        grid.addWidget(self.ok, 3, 2)
+        pl = QVBoxLayout(pin_page)
+        pl.addWidget(self.prompt)
+        pl.addWidget(self.dots)
+        pl.addLayout(grid)
+        pl.addStretch(1)
+
+        # page 2: the kiosk's state
+        state_page = QWidget()
+        self.rows = QLabel()
+        self.rows.setTextFormat(Qt.RichText)
+        self.rows.setWordWrap(True)
+        self.reader_result = QLabel()
+        self.reader_result.setWordWrap(True)
+        self.test_button = _big("staff_test_reader")
+        self.test_button.clicked.connect(self._test_reader)
+        self.exit_button = _big("staff_exit", "danger")
+        self.exit_button.clicked.connect(self.quit_requested.emit)
+        sl = QVBoxLayout(state_page)
+        sl.addWidget(self.rows)
+        sl.addWidget(self.reader_result)
+        row = QHBoxLayout()
+        row.addWidget(self.test_button)
+        row.addStretch(1)
+        row.addWidget(self.exit_button)
+        sl.addLayout(row)
+        sl.addStretch(1)
+
+        self.pages.addWidget(pin_page)
+        self.pages.addWidget(state_page)
+        self.close_button = _big("staff_close")
+        self.close_button.clicked.connect(self.close_panel)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(48, 32, 48, 32)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.close_button)
+        lay.addLayout(top)
+        lay.addWidget(self.pages, 1)
+        self.hide()
+
+    # -- opening and closing ------------------------------------------------------------
+
+    def open_panel(self, language: str) -> None:
+        self.language = language
+        self.pin = ""
+        self.pages.setCurrentIndex(0)
+        self.prompt.setText(text("staff_pin", language))
+        self._texts()
+        self._show_dots()
+        self.setGeometry(self.parentWidget().rect())
+        self.show()
+        self.raise_()
+
+    def close_panel(self) -> None:
+        self.pin = ""
+        self._show_dots()
+        self.rows.clear()
+        self.reader_result.clear()
+        self.hide()
+
+    # -- the staff PIN --------------------------------------------------------------------
+
+    def _press(self, digit: str) -> None:
+        if len(self.pin) < 8:
+            self.pin += digit
+            self._show_dots()
+
+    def _erase(self) -> None:
+        self.pin = self.pin[:-1]
+        self._show_dots()
+
+    def _show_dots(self) -> None:
+        self.dots.setText("●" * len(self.pin) or " ")
+
+    def _check(self) -> None:
+        result = self.access.check(self.pin)
+        self.pin = ""
+        self._show_dots()
+        if result == "ok":
+            self.pages.setCurrentIndex(1)
+            self.refresh()
+        elif result == "locked":
+            self.prompt.setText(text("staff_pin_locked", self.language))
+        else:
+            self.prompt.setText(text("staff_pin_wrong", self.language))
+
+    # -- the state page -------------------------------------------------------------------
+
+    def _texts(self) -> None:
+        lang = self.language
+        self.title.setText(text("staff_title", lang))
+        self.test_button.setText(text("staff_test_reader", lang))
+        self.exit_button.setText(text("staff_exit", lang))
+        self.close_button.setText(text("staff_close", lang))
+
+    def refresh(self) -> None:
+        s: KioskStatus = self.status()
+        lang = self.language
+        oldest = "-" if s.oldest_pending_s is None else text(
+            "staff_minutes", lang, minutes=int(s.oldest_pending_s // 60))
+        rows = [
+            (text("staff_kiosk", lang), s.kiosk_id),
+            (text("staff_readers", lang),
+             f"{', '.join(s.readers) or '-'} — "
+             + text("staff_reader_ok" if s.reader_ready else "staff_reader_missing", lang)),
+            (text("staff_office", lang),
+             text("staff_office_up" if s.backoffice_up else "staff_office_down", lang)),
+            (text("staff_outbox", lang),
+             text("staff_outbox_counts", lang, pending=s.outbox_pending,
+                  set_aside=s.outbox_set_aside)),
+            (text("staff_oldest", lang), oldest),
+            (text("staff_printer", lang),
+             text("staff_printer_none", lang) if s.printer == "none" else s.printer),
+        ]
+        self.rows.setText("<table cellpadding=8>" + "".join(
+            f"<tr><td>{k}</td><td><b>{v}</b></td></tr>" for k, v in rows) + "</table>")
+
+    def _test_reader(self) -> None:
+        try:
+            names = self.test_reader()
+        except Exception as exc:  # a broken PC/SC service must not close the staff screen
+            names = []
+            detail = type(exc).__name__
+        else:
+            detail = ""
+        found = ", ".join(names) if names else text("staff_reader_missing", self.language)
+        self.reader_result.setText(f"{text('staff_readers', self.language)}: {found} {detail}")
+        self.refresh()
