@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -168,12 +169,13 @@ class KioskWindow(QWidget):
         self.setStyleSheet(STYLESHEET)
 
         self.voice = VoiceGuide(parent=self)
-        header = QWidget()
+        self.header = header = QWidget()
         header.setObjectName("header")
         self.village = QLabel()
         self.step = QLabel()
+        self.village.setWordWrap(True)  # two lines in portrait rather than a wider window
         hl = QHBoxLayout(header)
-        hl.setContentsMargins(32, 12, 32, 12)
+        hl.setContentsMargins(32, 8, 32, 8)
         hl.addWidget(self.village, 1)
         hl.addWidget(self.step)
         hl.addWidget(VoiceToggle(self.voice))
@@ -210,6 +212,9 @@ class KioskWindow(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
+        # The screen's size is the window's size: pages adapt to it (the PIN pad goes beside or
+        # under its words), so no hidden page's minimum may force the window beyond the screen.
+        lay.setSizeConstraint(QLayout.SetNoConstraint)
         lay.addWidget(header)
         lay.addWidget(self.stack, 1)
         lay.addWidget(footer)

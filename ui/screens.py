@@ -9,6 +9,7 @@ import qrcode
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QButtonGroup,
     QGridLayout,
     QHBoxLayout,
@@ -151,14 +152,25 @@ class PinScreen(ScreenWidget):
         pad.addWidget(self.erase, 3, 0)
         pad.addWidget(zero, 3, 1)
         pad.addWidget(self.ok, 3, 2)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(48, 24, 48, 24)
+        # Landscape: the words on the left, the pad on the right (a 4-row pad of big keys
+        # under them would not fit 800 px high); portrait: the pad under the words.
+        words = QVBoxLayout()
         self.title.setAlignment(Qt.AlignCenter)
-        lay.addWidget(self.title)
-        lay.addWidget(self.dots)
-        lay.addWidget(self.notice)
-        lay.addLayout(pad)
-        lay.addStretch(1)
+        words.addStretch(1)
+        words.addWidget(self.title)
+        words.addWidget(self.dots)
+        words.addWidget(self.notice)
+        words.addStretch(1)
+        self.layout_ = QBoxLayout(QBoxLayout.LeftToRight, self)
+        self.layout_.setContentsMargins(48, 24, 48, 24)
+        self.layout_.setSpacing(32)
+        self.layout_.addLayout(words, 1)
+        self.layout_.addLayout(pad)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        portrait = event.size().height() > event.size().width()
+        self.layout_.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
 
     def press(self, digit: str) -> None:
         if len(self.digits) < 6:

@@ -9,19 +9,21 @@ STYLESHEET = f"""
 QWidget {{ background: {PAPER}; color: #111; font-family: "DejaVu Sans"; font-size: 24px; }}
 QLabel#title {{ font-size: 40px; font-weight: bold; color: {NAVY}; }}
 QLabel#headline {{ font-size: 36px; font-weight: bold; color: {NAVY}; }}
-QLabel#step {{ font-size: 22px; color: #333; }}
+QLabel#step {{ font-size: 24px; color: #333; }}
 QLabel#notice {{ font-size: 26px; color: {RED}; font-weight: bold; }}
 QLabel#big_number {{ font-size: 48px; font-weight: bold; color: {NAVY};
     border: 3px solid {NAVY}; border-radius: 12px; padding: 12px 24px; background: white; }}
 QLabel#field_label {{ font-size: 24px; font-weight: bold; }}
-QLabel#help {{ font-size: 20px; color: #444; }}
-QLabel#field_error {{ font-size: 22px; color: {RED}; font-weight: bold; }}
-QLabel#identity_key {{ font-size: 22px; color: #444; }}
-QLabel#identity_value {{ font-size: 22px; font-weight: bold; }}
+QLabel#help {{ font-size: 24px; color: #444; }}
+QLabel#field_error {{ font-size: 24px; color: {RED}; font-weight: bold; }}
+QLabel#identity_key {{ font-size: 24px; color: #444; }}
+QLabel#identity_value {{ font-size: 24px; font-weight: bold; }}
 QLabel#pin_dots {{ font-size: 56px; letter-spacing: 16px; color: {NAVY}; }}
-QLabel#status {{ font-size: 22px; color: #333; }}
+QLabel#status {{ font-size: 24px; color: #333; }}
 QWidget#header {{ background: {NAVY}; }}
 QWidget#header QLabel {{ background: {NAVY}; color: white; font-size: 24px; }}
+QWidget#header QPushButton {{ min-height: 60px; min-width: 60px; padding: 0px 16px;
+    font-size: 24px; }}
 QPushButton {{ min-height: 72px; min-width: 120px; padding: 8px 24px; font-size: 28px;
     border: 2px solid {NAVY}; border-radius: 12px; background: white; color: {NAVY}; }}
 QPushButton:pressed {{ background: #dde6f0; }}
@@ -34,7 +36,7 @@ QLabel#letter_symbol {{ font-size: 56px; color: {NAVY}; background: transparent;
     min-width: 72px; }}
 QLabel#letter_title {{ font-size: 26px; font-weight: bold; color: {NAVY};
     background: transparent; }}
-QLabel#letter_summary {{ font-size: 20px; color: #333; background: transparent; }}
+QLabel#letter_summary {{ font-size: 24px; color: #333; background: transparent; }}
 QPushButton#choice {{ min-height: 64px; font-size: 24px; }}
 QPushButton#choice:checked {{ background: {NAVY}; color: white; font-weight: bold; }}
 QWidget#idleWarning {{ background: rgba(0, 0, 0, 170); }}

@@ -38,6 +38,16 @@ class Tour:
         self.window.grab().save(str(path))
         print(f"tour: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
+    def both(self, name: str) -> None:
+        """The screen in landscape (1280×800), then in portrait (800×1280)."""
+        self.shot(name)
+        self.window.resize(800, 1280)
+        for _ in range(3):
+            QApplication.processEvents()
+        self.shot(f"{name}-portrait")
+        self.window.resize(1280, 800)
+        QApplication.processEvents()
+
 
 def run(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
@@ -46,14 +56,14 @@ def run(out: Path) -> None:
     _app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 - kept alive
     with DevStack(ROOT / "build" / "tour-stack") as stack:
         config = stack.kiosk_config(retry_base_s=0.2, retry_cap_s=1.0)
-        with running_kiosk(config) as d:
+        with running_kiosk(config, size=(1280, 800)) as d:
             kiosk, window, s = d.kiosk, d.window, d.session
             t = Tour(out, window, d)
             # Let the checking screen be seen: the demo link answers faster than a village's fibre.
             identify = kiosk.services.identify
             kiosk.services.identify = lambda card, pin: (time.sleep(0.7), identify(card, pin))[1]
             d.wait_until(lambda: kiosk.reader_ready, what="reader ready")
-            t.shot("attract")
+            t.both("attract")
             s.set_language("en")
             t.shot("attract")
             s.set_language("id")
@@ -84,7 +94,7 @@ def run(out: Path) -> None:
             card = stack.card("siti")
             with card:
                 d.wait_for(Screen.PIN)
-                t.shot("pin")
+                t.both("pin")
                 d.enter_pin("000000")
                 d.wait_until(lambda: s.notice is not None, what="wrong PIN message")
                 for digit in "2412":
@@ -96,13 +106,13 @@ def run(out: Path) -> None:
                 d.wait_for(Screen.CHECKING)
                 t.shot("checking")
                 d.wait_for(Screen.CHOOSE_LETTER, timeout=10)
-                t.shot("choose-letter")
+                t.both("choose-letter")
                 d.click("letter_kelahiran")
                 d.choose("jenis_kelamin_bayi", "P")
                 t.shot("fill-kelahiran")
                 d.click("back")
                 d.click("letter_domisili")
-                t.shot("fill")
+                t.both("fill")
                 d.type_into("keperluan", "")
                 d.click("fill_next")
                 t.shot("fill-missing")
@@ -113,10 +123,10 @@ def run(out: Path) -> None:
                 window.idle.touch()
                 d.click("fill_next")
                 d.wait_for(Screen.REVIEW)
-                t.shot("review")
+                t.both("review")
                 (out / "application.pdf").write_bytes(s.pdf)
                 d.click("review_confirm")
-                t.shot("receipt")
+                t.both("receipt")
                 d.wait_until(lambda: s.receipt and s.receipt.delivered, what="delivery")
                 t.shot("receipt-delivered")
                 s.set_language("en")
