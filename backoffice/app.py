@@ -7,15 +7,19 @@ fingerprint and NIK in request bodies only.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import fcntl
 import hashlib
 import json
+import logging
+import os
 import re
 import threading
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from argon2 import PasswordHasher
@@ -23,7 +27,17 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    bindparam,
+    insert,
+    literal,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -36,6 +50,7 @@ from backoffice.db import (
     IDEMPOTENCY_COMPLETED,
     IDEMPOTENCY_IN_FLIGHT,
     STATUS_RECEIVED,
+    ApplicationEvent,
     ApplicationRow,
     CardBinding,
     IdempotencyRecord,
@@ -54,7 +69,7 @@ from backoffice.db import (
     utcnow,
 )
 from backoffice.issuing import letter_signing_key
-from backoffice.lifecycle import record_event, resident_applications, status_label
+from backoffice.lifecycle import resident_applications, status_label
 from backoffice.registry import (
     PinAttempt,
     merge_pin_events,
@@ -64,6 +79,8 @@ from backoffice.registry import (
 from backoffice.security import make_hasher, token_hash, tokens_match, verify_pin
 from backoffice.settings import Settings
 from forms.application import Application
+
+log = logging.getLogger(__name__)
 
 API = "/api/v1"
 FALLBACK_LETTERS = frozenset({"domisili"})  # accepted while forms/catalogue.py is missing
@@ -152,8 +169,22 @@ class BackOffice:
     dummy_pin_hash: str
     _catalogue: Any = None
     _catalogue_lock: threading.Lock = field(default_factory=threading.Lock)
-    # Serialises a submission's writes on SQLite (see _process_submission); a no-op elsewhere.
-    write_lock: Any = field(default_factory=contextlib.nullcontext)
+    group_commit: GroupCommit = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.group_commit = GroupCommit(self)
+
+    async def read(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a short database read for a request handler.
+
+        On SQLite, right here on the event loop: an indexed read is a few microseconds of
+        library code, while a worker thread must win the GIL back from the busy event loop
+        after each of its SQLite calls (up to 5 ms each under load). A server database
+        answers over a socket: there, a worker thread.
+        """
+        if self.engine.dialect.name == "sqlite":
+            return fn(*args)
+        return await run_in_threadpool(fn, *args)
 
     def catalogue(self, load: Callable[[], Any]) -> Any:
         with self._catalogue_lock:
@@ -162,25 +193,60 @@ class BackOffice:
             return self._catalogue
 
 
+# The statements of every submission, built once: the engine caches their compiled form, and
+# nothing is rebuilt per request (the ORM's per-statement work was most of a submission's CPU).
+_KIOSK_BY_TOKEN = select(Kiosk.id, Kiosk.village_code, Kiosk.token_hash, Kiosk.active).where(
+    Kiosk.token_hash == bindparam("digest")
+)
+_IDEMPOTENCY_RECORD = select(*IdempotencyRecord.__table__.columns).where(
+    IdempotencyRecord.kiosk_id == bindparam("kiosk_id"), IdempotencyRecord.key == bindparam("key")
+)
+_RESIDENT_ID = select(ResidentRow.id).where(
+    ResidentRow.village_code == bindparam("village_code"), ResidentRow.nik == bindparam("nik")
+)
+_APPLICATION_ID = select(ApplicationRow.id).where(
+    ApplicationRow.application_number == bindparam("number")
+)
+_INSERT_RECORD = insert(IdempotencyRecord.__table__)
+_INSERT_APPLICATION = insert(ApplicationRow.__table__)
+# Each new application's first audit row (what backoffice.lifecycle's `record_event` writes),
+# for a whole batch in one statement.
+_INSERT_FIRST_EVENTS = insert(ApplicationEvent.__table__).from_select(
+    ["application_id", "at", "actor_name", "actor_role", "from_status", "to_status", "message"],
+    select(
+        ApplicationRow.id,
+        ApplicationRow.received_at,
+        literal("kiosk ") + ApplicationRow.kiosk_id,
+        literal("kiosk"),
+        null(),
+        ApplicationRow.status,
+        literal(""),
+    ).where(ApplicationRow.application_number.in_(bindparam("numbers", expanding=True))),
+)
+
+
 def _backoffice(request: Request) -> BackOffice:
     return request.app.state.backoffice
 
 
-def authenticate(request: Request) -> KioskRef:
+async def authenticate(request: Request) -> KioskRef:
     bo = _backoffice(request)
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > 512:
         raise kiosk_unauthorized()
-    digest = token_hash(token)
-    with bo.sessions() as s:
-        kiosk = s.scalars(select(Kiosk).where(Kiosk.token_hash == digest)).one_or_none()
-        # The lookup is by hash (an index on a secret's SHA-256 leaks nothing useful); the
-        # constant-time comparison below is the actual check.
-        if kiosk is None or not kiosk.active or not tokens_match(kiosk.token_hash, token):
-            raise kiosk_unauthorized()
-        return KioskRef(id=kiosk.id, village_code=kiosk.village_code)
+    kiosk = await bo.read(_kiosk_by_token, bo, token)
+    # The lookup is by hash (an index on a secret's SHA-256 leaks nothing useful); the
+    # constant-time comparison below is the actual check.
+    if kiosk is None or not kiosk.active or not tokens_match(kiosk.token_hash, token):
+        raise kiosk_unauthorized()
+    return KioskRef(id=kiosk.id, village_code=kiosk.village_code)
+
+
+def _kiosk_by_token(bo: BackOffice, token: str) -> Row | None:
+    with bo.engine.connect() as conn:
+        return conn.execute(_KIOSK_BY_TOKEN, {"digest": token_hash(token)}).one_or_none()
 
 
 AuthKiosk = Annotated[KioskRef, Depends(authenticate)]
@@ -295,7 +361,7 @@ class Submission:
         return h.hexdigest()
 
 
-def _replay_or_conflict(record: IdempotencyRecord, fingerprint: str, stale_after: int) -> Any:
+def _replay_or_conflict(record: Row, fingerprint: str, stale_after: int) -> Any:
     """What an existing idempotency record means for a new request under the same key.
 
     Returns a Response to send, the string "take_over" for an abandoned in-flight record,
@@ -325,7 +391,7 @@ def _replay_or_conflict(record: IdempotencyRecord, fingerprint: str, stale_after
     )
 
 
-def _validate(bo: BackOffice, s: Session, sub: Submission, app: Application) -> None:
+def _validate(bo: BackOffice, db: Connection, sub: Submission, app: Application) -> None:
     kiosk = sub.kiosk
     if app.kiosk_id != kiosk.id:
         raise ApiError(
@@ -344,7 +410,9 @@ def _validate(bo: BackOffice, s: Session, sub: Submission, app: Application) -> 
     if not APPLICATION_NUMBER_RE.fullmatch(app.application_number):
         raise bad_request()
     _check_letter(bo, app)
-    if find_resident(s, kiosk.village_code, app.resident.nik) is None:
+    resident = db.execute(_RESIDENT_ID, {"village_code": kiosk.village_code,
+                                         "nik": app.resident.nik}).first()
+    if resident is None:
         raise ApiError(
             422,
             "resident_unknown",
@@ -358,10 +426,7 @@ def _validate(bo: BackOffice, s: Session, sub: Submission, app: Application) -> 
             "Lampiran permohonan bukan berkas PDF.",
             "The attached application copy is not a PDF file.",
         )
-    taken = s.scalar(
-        select(ApplicationRow.id).where(ApplicationRow.application_number == app.application_number)
-    )
-    if taken is not None:
+    if db.execute(_APPLICATION_ID, {"number": app.application_number}).first() is not None:
         raise _number_taken()
 
 
@@ -424,7 +489,41 @@ def _check_letter(bo: BackOffice, app: Application) -> None:
         )
 
 
-def _process_submission(bo: BackOffice, sub: Submission) -> Response:
+def _idempotency_record(db: Connection, kiosk_id: str, key: str) -> Row | None:
+    return db.execute(_IDEMPOTENCY_RECORD, {"kiosk_id": kiosk_id, "key": key}).one_or_none()
+
+
+def _replay_if_stored(
+    db: Connection, sub: Submission, fingerprint: str, stale: int
+) -> Response | None:
+    """The stored reply when this very request (same key, same bytes) is stored already.
+
+    Between a request's replay check and its write, its own retry may have been stored (a
+    retry overtaking its lost original): that is a replay, not a number taken by another
+    application — or the kiosk would set a delivered application aside."""
+    record = _idempotency_record(db, sub.kiosk.id, sub.key)
+    if record is not None and record.state == IDEMPOTENCY_COMPLETED:
+        verdict = _replay_or_conflict(record, fingerprint, stale)
+        if isinstance(verdict, Response):
+            return verdict
+    return None
+
+
+@dataclass(eq=False)
+class CheckedSubmission:
+    """A submission that passed every check and waits for the writer (GroupCommit)."""
+
+    sub: Submission
+    app: Application
+    text: str
+    fingerprint: str
+    take_over: datetime | None  # `updated_at` of an abandoned in-flight record to claim
+    loop: asyncio.AbstractEventLoop | None = None
+    future: asyncio.Future | None = None
+
+
+def _check_submission(bo: BackOffice, sub: Submission) -> Response | CheckedSubmission:
+    """Everything before the write: a replay, a refusal, or a submission ready to store."""
     try:
         text = sub.application_bytes.decode("utf-8")
         app = Application.from_json(text)
@@ -432,140 +531,264 @@ def _process_submission(bo: BackOffice, sub: Submission) -> Response:
         raise bad_request() from None
     fingerprint = sub.fingerprint
     stale = bo.settings.idempotency_stale_seconds
-    kiosk_id = sub.kiosk.id
-
-    def lookup(s: Session) -> IdempotencyRecord | None:
-        return s.scalars(
-            select(IdempotencyRecord).where(
-                IdempotencyRecord.kiosk_id == kiosk_id, IdempotencyRecord.key == sub.key
-            )
-        ).one_or_none()
-
-    # 1. A retry? Replay, refuse, or take over an abandoned attempt.
-    with bo.sessions() as s:
-        record = lookup(s)
+    take_over = None
+    with bo.engine.connect() as db:
+        # 1. A retry? Replay, refuse, or take over an abandoned attempt.
+        record = _idempotency_record(db, sub.kiosk.id, sub.key)
         if record is not None:
             verdict = _replay_or_conflict(record, fingerprint, stale)
             if isinstance(verdict, Response):
                 return verdict
-    def replay_if_stored_meanwhile() -> Response | None:
-        # The same request under the same key may have been stored by another worker between
-        # step 1 and now (a retry overtaking its lost original): that is a replay, not a
-        # number taken by a different application.
-        with bo.sessions() as s:
-            record = lookup(s)
-        if record is not None and record.state == IDEMPOTENCY_COMPLETED:
-            verdict = _replay_or_conflict(record, fingerprint, stale)
+            take_over = record.updated_at
+        # 2. Validate (nothing is written for a rejected request).
+        try:
+            _validate(bo, db, sub, app)
+        except ApiError as e:
+            if e.code == "application_number_taken" and (
+                late := _replay_if_stored(db, sub, fingerprint, stale)
+            ):
+                return late
+            raise
+    return CheckedSubmission(sub, app, text, fingerprint, take_over)
+
+
+class GroupCommit:
+    """Stores checked submissions: one writer thread per process, one commit per batch.
+
+    Each commit is an fsync (SQLite `synchronous=FULL`, PostgreSQL `fsync=on`), and SQLite has
+    one writer at a time anyway: the submissions that arrive while a batch is being written
+    wait and share the next transaction, so the commit rate, not the submission rate, meets
+    the disk. Nobody waits for a timer. A reply is given only after its batch is committed (a
+    kiosk deletes its copy on a 201). A key or number taken meanwhile makes the batch go one
+    savepoint per submission, any other failure one transaction per submission: either way a
+    refusal or an error is its own submission's only.
+    """
+
+    MAX_BATCH = 64
+    IDLE_EXIT_S = 5.0  # the thread ends when idle (tests build many apps); `store` restarts it
+
+    def __init__(self, bo: BackOffice) -> None:
+        self.bo = bo
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._waiting: list[CheckedSubmission] = []
+        self._in_flight: set[tuple[str, str]] = set()
+        self._thread: threading.Thread | None = None
+        self._file_lock: int | None = None  # see _between_processes
+
+    async def store(self, item: CheckedSubmission) -> Response:
+        loop = asyncio.get_running_loop()
+        item.loop, item.future = loop, loop.create_future()
+        ident = (item.sub.kiosk.id, item.sub.key)
+        with self._lock:
+            # The same key already on its way to the database in this process: the IETF
+            # Idempotency-Key answer to a concurrent duplicate is 409. (Across worker
+            # processes the duplicate waits on the key's unique index and gets the replay.)
+            if ident in self._in_flight:
+                raise _in_flight_race()
+            self._in_flight.add(ident)
+            self._waiting.append(item)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="backoffice-group-commit", daemon=True
+                )
+                self._thread.start()
+            self._wake.notify()
+        return await item.future
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._waiting:
+                    if not self._wake.wait(self.IDLE_EXIT_S) and not self._waiting:
+                        self._thread = None
+                        return
+                batch = self._waiting[: self.MAX_BATCH]
+                del self._waiting[: self.MAX_BATCH]
+            try:
+                outcomes = self._write(batch)
+            except Exception:  # never leave a kiosk waiting for an answer
+                log.exception("storing %d submissions failed", len(batch))
+                outcomes = [_internal_error() for _ in batch]
+            with self._lock:
+                for item in batch:
+                    self._in_flight.discard((item.sub.kiosk.id, item.sub.key))
+            by_loop: dict[asyncio.AbstractEventLoop, list] = {}
+            for item, outcome in zip(batch, outcomes, strict=True):
+                by_loop.setdefault(item.loop, []).append((item.future, outcome))
+            for loop, settled in by_loop.items():
+                with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits
+                    loop.call_soon_threadsafe(_settle, settled)
+
+    def _write(self, batch: list[CheckedSubmission]) -> list[Response | ApiError]:
+        try:
+            return self._transaction(batch)
+        except Exception:
+            if len(batch) == 1:
+                log.exception("storing a submission failed")
+                return [_internal_error()]
+            # The transaction itself failed (the commit, the connection, an error SQLite
+            # ends the transaction for): nothing of it is stored. Each on its own, so that
+            # only what fails again is refused.
+            log.warning("a batch of %d submissions failed; storing them one by one", len(batch))
+        return [self._write([item])[0] for item in batch]
+
+    @contextlib.contextmanager
+    def _between_processes(self) -> Iterator[None]:
+        """On an SQLite file, one writer among the worker processes, handed over by the kernel.
+
+        SQLite's own lock would do for correctness, but a writer that finds it taken polls
+        with sleeps of 1 to 100 ms (its busy handler): the other process's batches starve.
+        """
+        engine = self.bo.engine
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        if not database or database == ":memory:" or database.startswith("file:"):
+            yield
+            return
+        if self._file_lock is None:
+            self._file_lock = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._file_lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._file_lock, fcntl.LOCK_UN)
+
+    def _transaction(self, batch: list[CheckedSubmission]) -> list[Response | ApiError]:
+        stale = self.bo.settings.idempotency_stale_seconds
+        with self._between_processes(), self.bo.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                # The write lock now, before any read: a deferred transaction could fail to
+                # upgrade (SQLITE_BUSY, no wait) against another worker process's writer.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            received_at = utcnow()
+            outcomes: list[Response | ApiError] | None = None
+            if all(item.take_over is None for item in batch):
+                try:
+                    with conn.begin_nested():
+                        outcomes = _store_together(conn, batch, received_at)
+                except IntegrityError:
+                    outcomes = None  # a key or number taken meanwhile: find whose, one by one
+            if outcomes is None:
+                outcomes = []
+                for item in batch:
+                    try:
+                        with conn.begin_nested():
+                            outcomes.append(_store_one(conn, item, received_at))
+                    except IntegrityError as exc:
+                        outcomes.append(_after_conflict(conn, item, stale, exc))
+                    except ApiError as exc:
+                        outcomes.append(exc)
+            conn.commit()
+        return outcomes
+
+
+def _settle(settled: list[tuple[asyncio.Future, Response | ApiError]]) -> None:
+    for future, outcome in settled:
+        if future.done():  # the request was cancelled (the kiosk went away)
+            continue
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
+
+
+def _reply(item: CheckedSubmission, received_at: datetime) -> str:
+    return json.dumps(
+        {
+            "application_number": item.app.application_number,
+            "status": STATUS_RECEIVED,
+            "received_at": received_at.isoformat(),
+        },
+        ensure_ascii=False,
+    )
+
+
+def _application_row(item: CheckedSubmission, received_at: datetime) -> dict:
+    sub, app = item.sub, item.app
+    return {
+        "application_number": app.application_number,
+        "letter": app.letter,
+        "village_code": sub.kiosk.village_code,
+        "kiosk_id": sub.kiosk.id,
+        "resident_nik": app.resident.nik,
+        "payload_json": item.text,
+        "pdf": sub.pdf,
+        "status": STATUS_RECEIVED,
+        "received_at": received_at,
+    }
+
+
+def _record_row(item: CheckedSubmission, received_at: datetime, body: str) -> dict:
+    return {
+        "kiosk_id": item.sub.kiosk.id, "key": item.sub.key, "fingerprint": item.fingerprint,
+        "state": IDEMPOTENCY_COMPLETED, "response_status": 201, "response_body": body,
+        "created_at": received_at, "updated_at": received_at,
+    }
+
+
+def _created(body: str) -> Response:
+    return Response(content=body, status_code=201, media_type="application/json")
+
+
+def _store_together(
+    conn: Connection, batch: list[CheckedSubmission], received_at: datetime
+) -> list[Response | ApiError]:
+    """The usual case: new keys, free numbers. Three statements for the whole batch: few
+    SQLite calls, and each one lets the busy event loop take the GIL from this thread."""
+    bodies = [_reply(item, received_at) for item in batch]
+    conn.execute(_INSERT_RECORD, [
+        _record_row(item, received_at, body) for item, body in zip(batch, bodies, strict=True)
+    ])
+    conn.execute(_INSERT_APPLICATION, [_application_row(item, received_at) for item in batch])
+    conn.execute(_INSERT_FIRST_EVENTS,
+                 {"numbers": [item.app.application_number for item in batch]})
+    return [_created(body) for body in bodies]
+
+
+def _store_one(conn: Connection, item: CheckedSubmission, received_at: datetime) -> Response:
+    """One submission, taking over an abandoned in-flight record if there is one."""
+    sub = item.sub
+    body = _reply(item, received_at)
+    if item.take_over is None:
+        conn.execute(_INSERT_RECORD, _record_row(item, received_at, body))
+    else:
+        # Compare-and-set: only if the abandoned record is still as it was seen.
+        claimed = conn.execute(
+            update(IdempotencyRecord)
+            .where(
+                IdempotencyRecord.kiosk_id == sub.kiosk.id,
+                IdempotencyRecord.key == sub.key,
+                IdempotencyRecord.state == IDEMPOTENCY_IN_FLIGHT,
+                IdempotencyRecord.updated_at == item.take_over,
+            )
+            .values(state=IDEMPOTENCY_COMPLETED, response_status=201, response_body=body,
+                    updated_at=received_at)
+        )
+        if claimed.rowcount != 1:
+            raise _in_flight_race()
+    conn.execute(_INSERT_APPLICATION, _application_row(item, received_at))
+    conn.execute(_INSERT_FIRST_EVENTS, {"numbers": [item.app.application_number]})
+    return _created(body)
+
+
+def _after_conflict(
+    conn: Connection, item: CheckedSubmission, stale: int, exc: IntegrityError
+) -> Response | ApiError:
+    """A unique key hit while storing (its savepoint is rolled back): what was there first."""
+    sub = item.sub
+    record = _idempotency_record(conn, sub.kiosk.id, sub.key)
+    try:
+        if record is not None:
+            # Stored under the same key by another worker process meanwhile.
+            verdict = _replay_or_conflict(record, item.fingerprint, stale)
             if isinstance(verdict, Response):
                 return verdict
-        return None
-
-    # 2. Validate (nothing is written for a rejected request).
-    with bo.sessions() as s:
-        try:
-            _validate(bo, s, sub, app)
-        except ApiError as e:
-            if e.code == "application_number_taken" and (late := replay_if_stored_meanwhile()):
-                return late
-            raise
-    # 3 + 4 write. On SQLite, one submission writes at a time in this process: SQLite has a
-    # single writer anyway, and its busy handler would otherwise make waiting requests sleep.
-    with bo.write_lock:
-        # 3. Claim the key: an in-flight record other workers can see.
-        with bo.sessions() as s:
-            try:
-                with s.begin():
-                    record = lookup(s)
-                    now = utcnow()
-                    if record is None:
-                        s.add(
-                            IdempotencyRecord(
-                                kiosk_id=kiosk_id,
-                                key=sub.key,
-                                fingerprint=fingerprint,
-                                state=IDEMPOTENCY_IN_FLIGHT,
-                                created_at=now,
-                                updated_at=now,
-                            )
-                        )
-                    else:
-                        verdict = _replay_or_conflict(record, fingerprint, stale)
-                        if isinstance(verdict, Response):
-                            return verdict
-                        claimed = s.execute(
-                            update(IdempotencyRecord)
-                            .where(
-                                IdempotencyRecord.id == record.id,
-                                IdempotencyRecord.state == IDEMPOTENCY_IN_FLIGHT,
-                                IdempotencyRecord.updated_at == record.updated_at,
-                            )
-                            .values(updated_at=now)
-                            .execution_options(synchronize_session=False)
-                        )
-                        if claimed.rowcount != 1:
-                            raise _in_flight_race()
-            except IntegrityError:
-                # Another worker claimed the same key between our lookup and insert.
-                with bo.sessions() as s2:
-                    record = lookup(s2)
-                    if record is None:
-                        raise _in_flight_race() from None
-                    verdict = _replay_or_conflict(record, fingerprint, stale)
-                    if isinstance(verdict, Response):
-                        return verdict
-                    raise _in_flight_race() from None
-        # 4. Store the application and complete the record in one transaction.
-        try:
-            received_at = utcnow()
-            body = json.dumps(
-                {
-                    "application_number": app.application_number,
-                    "status": STATUS_RECEIVED,
-                    "received_at": received_at.isoformat(),
-                },
-                ensure_ascii=False,
-            )
-            with bo.sessions() as s, s.begin():
-                stored = ApplicationRow(
-                        application_number=app.application_number,
-                        letter=app.letter,
-                        village_code=sub.kiosk.village_code,
-                        kiosk_id=kiosk_id,
-                        resident_nik=app.resident.nik,
-                        payload_json=text,
-                        pdf=sub.pdf,
-                        status=STATUS_RECEIVED,
-                        received_at=received_at,
-                    )
-                s.add(stored)
-                s.flush()
-                record_event(s, stored, None, STATUS_RECEIVED, f"kiosk {kiosk_id}", "kiosk")
-                done = s.execute(
-                    update(IdempotencyRecord)
-                    .where(
-                        IdempotencyRecord.kiosk_id == kiosk_id,
-                        IdempotencyRecord.key == sub.key,
-                        IdempotencyRecord.state == IDEMPOTENCY_IN_FLIGHT,
-                    )
-                    .values(
-                        state=IDEMPOTENCY_COMPLETED,
-                        response_status=201,
-                        response_body=body,
-                        updated_at=received_at,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-                if done.rowcount != 1:
-                    raise _in_flight_race()
-        except IntegrityError:
-            _release_claim(bo, kiosk_id, sub.key)
-            if late := replay_if_stored_meanwhile():
-                return late
-            raise _number_taken() from None
-        except BaseException:
-            _release_claim(bo, kiosk_id, sub.key)
-            raise
-    return Response(content=body, status_code=201, media_type="application/json")
+            return _in_flight_race()  # an abandoned record: the kiosk's retry takes it over
+    except ApiError as refusal:
+        return refusal
+    if conn.execute(_APPLICATION_ID, {"number": item.app.application_number}).first():
+        return _number_taken()
+    raise exc
 
 
 def _in_flight_race() -> ApiError:
@@ -575,17 +798,6 @@ def _in_flight_race() -> ApiError:
         "Permohonan ini masih sedang diproses. Silakan tunggu sebentar lalu coba lagi.",
         "This application is still being processed. Please wait a moment and try again.",
     )
-
-
-def _release_claim(bo: BackOffice, kiosk_id: str, key: str) -> None:
-    with bo.sessions() as s, s.begin():
-        s.execute(
-            delete(IdempotencyRecord).where(
-                IdempotencyRecord.kiosk_id == kiosk_id,
-                IdempotencyRecord.key == key,
-                IdempotencyRecord.state == IDEMPOTENCY_IN_FLIGHT,
-            )
-        )
 
 
 # --- identification -----------------------------------------------------------------------
@@ -889,8 +1101,6 @@ def create_app(
         hasher=hasher,
         dummy_pin_hash=hasher.hash("000000"),
     )
-    if engine.dialect.name == "sqlite":
-        bo.write_lock = threading.Lock()
 
     app = FastAPI(
         title="Smart Kampung back office",
@@ -956,7 +1166,10 @@ def create_app(
         if application_bytes is None or pdf is None:
             raise bad_request()
         sub = Submission(kiosk=kiosk, key=key, application_bytes=application_bytes, pdf=pdf)
-        return await run_in_threadpool(_process_submission, bo, sub)
+        checked = await bo.read(_check_submission, bo, sub)
+        if isinstance(checked, Response):
+            return checked
+        return await bo.group_commit.store(checked)
 
     @app.get(f"{API}/applications/{{application_number}}")
     def application_status(application_number: str, kiosk: AuthKiosk) -> dict:
