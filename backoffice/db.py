@@ -37,9 +37,10 @@ from sqlalchemy.types import TypeDecorator
 from backoffice.security import token_hash
 from backoffice.settings import Settings
 from forms.identity import Resident
+from forms.status import SEDANG_DIPERIKSA
 from forms.village import VillageProfile
 
-STATUS_RECEIVED = "sedang_diperiksa"  # "being checked": every new application starts here
+STATUS_RECEIVED = SEDANG_DIPERIKSA  # every new application starts "being checked"
 IDEMPOTENCY_IN_FLIGHT = "in_flight"
 IDEMPOTENCY_COMPLETED = "completed"
 

@@ -18,23 +18,17 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backoffice.db import STATUS_RECEIVED, ApplicationEvent, ApplicationRow, utcnow
-
-SEDANG_DIPERIKSA = STATUS_RECEIVED
-MENUNGGU_TANDA_TANGAN = "menunggu_tanda_tangan"
-SIAP_DIAMBIL = "siap_diambil"
-SUDAH_DIAMBIL = "sudah_diambil"
-DIKEMBALIKAN = "dikembalikan"
-DIBATALKAN = "dibatalkan"
-
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    SEDANG_DIPERIKSA: {"id": "Sedang diperiksa", "en": "Being checked"},
-    MENUNGGU_TANDA_TANGAN: {"id": "Menunggu tanda tangan", "en": "Waiting for signature"},
-    SIAP_DIAMBIL: {"id": "Siap diambil", "en": "Ready for collection"},
-    SUDAH_DIAMBIL: {"id": "Sudah diambil", "en": "Collected"},
-    DIKEMBALIKAN: {"id": "Dikembalikan", "en": "Sent back"},
-    DIBATALKAN: {"id": "Dibatalkan", "en": "Cancelled"},
-}
+from backoffice.db import ApplicationEvent, ApplicationRow, utcnow
+from forms.status import (  # noqa: F401 - the vocabulary, re-exported for the back office
+    DIBATALKAN,
+    DIKEMBALIKAN,
+    MENUNGGU_TANDA_TANGAN,
+    SEDANG_DIPERIKSA,
+    SIAP_DIAMBIL,
+    STATUS_LABELS,
+    SUDAH_DIAMBIL,
+    status_label,
+)
 
 # from → allowed destinations. SIAP_DIAMBIL only through issuing (see ISSUE_ONLY).
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -47,10 +41,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 ISSUE_ONLY = frozenset({SIAP_DIAMBIL})
 NEEDS_MESSAGE = frozenset({DIKEMBALIKAN, DIBATALKAN})
-
-
-def status_label(status: str) -> dict[str, str]:
-    return dict(STATUS_LABELS.get(status, {"id": status, "en": status}))
 
 
 @dataclass(frozen=True)
