@@ -11,6 +11,7 @@ import re
 import ssl
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from forms.identity import Resident
+from forms.status import DIKEMBALIKAN, SIAP_DIAMBIL
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,69 @@ class IdentifyOutcome:
     result: IdentifyResult
     resident: Resident | None = None
     attempts_left: int | None = None
+
+
+# The back office's status words (backoffice/lifecycle.py) the kiosk treats specially.
+STATUS_READY = SIAP_DIAMBIL
+STATUS_RETURNED = DIKEMBALIKAN
+
+
+@dataclass(frozen=True)
+class RequestStatus:
+    """One of the villager's applications as the back office sees it now."""
+
+    application_number: str
+    letter: str  # a letter id of forms/letters
+    status: str  # the back office's status word, e.g. STATUS_READY
+    label_id: str  # the status in the villager's words, as the back office names it
+    label_en: str
+    message: str  # the clerk's message (sent back, cancelled); shown verbatim, never logged
+    received_at: datetime
+    updated_at: datetime
+
+    @property
+    def ready(self) -> bool:
+        return self.status == STATUS_READY
+
+    @property
+    def returned(self) -> bool:
+        return self.status == STATUS_RETURNED
+
+    def label(self, language: str = "id") -> str:
+        return self.label_en if language == "en" else self.label_id
+
+    @classmethod
+    def from_dict(cls, d: dict) -> RequestStatus:
+        label = d.get("status_label") or {}
+        status = str(d["status"])
+        received = _aware(d["received_at"])
+        return cls(
+            application_number=str(d["application_number"]),
+            letter=str(d["letter"]),
+            status=status,
+            label_id=str(label.get("id") or status),
+            label_en=str(label.get("en") or label.get("id") or status),
+            message=str(d.get("message") or ""),
+            received_at=received,
+            updated_at=_aware(d["updated_at"]) if d.get("updated_at") else received,
+        )
+
+
+@dataclass(frozen=True)
+class StatusOutcome:
+    """The villager's applications, newest first, or why not (the same refusals as identify:
+    the back office checks the card and the PIN again, with the same attempt counter)."""
+
+    result: IdentifyResult
+    requests: tuple[RequestStatus, ...] = ()
+    attempts_left: int | None = None
+
+
+def _aware(value) -> datetime:
+    when = datetime.fromisoformat(str(value))
+    if when.tzinfo is None:
+        raise ValueError("a time without its zone")
+    return when
 
 
 class SubmitResult(StrEnum):
@@ -107,19 +172,26 @@ class BackofficeClient:
             except (KeyError, TypeError, ValueError):
                 log.error("identify: back office sent a resident record the kiosk cannot read")
                 return IdentifyOutcome(IdentifyResult.REFUSED)
-        error = body.get("error") if isinstance(body, dict) else None
-        if r.status_code == 401 and error == "wrong_pin":
-            left = body.get("attempts_left")
-            return IdentifyOutcome(IdentifyResult.WRONG_PIN, attempts_left=left)
-        if r.status_code == 423:
-            return IdentifyOutcome(IdentifyResult.LOCKED)
-        if r.status_code == 404 and error == "card_unknown":
-            return IdentifyOutcome(IdentifyResult.UNKNOWN_CARD)
-        if r.status_code >= 500:
-            log.warning("identify: back office answered %s", r.status_code)
-            return IdentifyOutcome(IdentifyResult.UNREACHABLE)
-        log.warning("identify: back office refused with %s %s", r.status_code, error)
-        return IdentifyOutcome(IdentifyResult.REFUSED)
+        result, left = _refusal("identify", r, body)
+        return IdentifyOutcome(result, attempts_left=left)
+
+    def status(self, card_fingerprint: str, pin: str) -> StatusOutcome:
+        """The villager's own applications and their status (card + PIN, checked again)."""
+        try:
+            r = self._http.post("/api/v1/status", json={"card": card_fingerprint, "pin": pin})
+        except httpx.HTTPError as e:
+            log.warning("status: back office unreachable (%s)", type(e).__name__)
+            return StatusOutcome(IdentifyResult.UNREACHABLE)
+        body = _json(r)
+        if r.status_code == 200:
+            try:
+                requests = tuple(RequestStatus.from_dict(a) for a in body["applications"])
+            except (KeyError, TypeError, ValueError, AttributeError):
+                log.error("status: back office sent a list the kiosk cannot read")
+                return StatusOutcome(IdentifyResult.REFUSED)
+            return StatusOutcome(IdentifyResult.OK, requests)
+        result, left = _refusal("status", r, body)
+        return StatusOutcome(result, attempts_left=left)
 
     def submit(
         self,
@@ -165,6 +237,23 @@ class BackofficeClient:
         # Only a short code goes into the outbox and the heartbeat, never free text.
         error = error if isinstance(error, str) and _ERROR_CODE_RE.fullmatch(error) else ""
         return SubmitOutcome(SubmitResult.SET_ASIDE, f"{detail} {error}".strip())
+
+
+def _refusal(what: str, r: httpx.Response, body) -> tuple[IdentifyResult, int | None]:
+    """Why the back office did not accept a card + PIN (identify and status alike)."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if r.status_code == 401 and error == "wrong_pin":
+        return IdentifyResult.WRONG_PIN, body.get("attempts_left")
+    if r.status_code == 423:
+        return IdentifyResult.LOCKED, None
+    if r.status_code == 404 and error == "card_unknown":
+        return IdentifyResult.UNKNOWN_CARD, None
+    if r.status_code >= 500:
+        log.warning("%s: back office answered %s", what, r.status_code)
+        return IdentifyResult.UNREACHABLE, None
+    code = error if isinstance(error, str) and _ERROR_CODE_RE.fullmatch(error) else ""
+    log.warning("%s: back office refused with %s %s", what, r.status_code, code)
+    return IdentifyResult.REFUSED, None
 
 
 def _retry_after(r: httpx.Response) -> float | None:

@@ -26,7 +26,7 @@ from devices.pcsc import (
 )
 from forms.application import Application
 from forms.catalogue import load_catalogue
-from terminal.client import BackofficeClient, IdentifyOutcome, IdentifyResult
+from terminal.client import BackofficeClient, IdentifyOutcome, IdentifyResult, StatusOutcome
 from terminal.config import ConfigError, KioskConfig
 from terminal.heartbeat import Heartbeat, heartbeat_status
 from terminal.offline import OfflineRegistry
@@ -78,6 +78,16 @@ class KioskServices:
             self._online_again_at = time.monotonic() + OFFLINE_BACKOFF_S
             log.warning("identify: back office unreachable; using the registry snapshot")
         return self._offline.identify(card_fingerprint, pin)
+
+    def status(self, card_fingerprint: str, pin: str) -> StatusOutcome:
+        """The villager's applications, from the back office only: the kiosk keeps no copy.
+        In mobile mode, or while the link is known to be down, it says so at once."""
+        if self._config.mode != "online" or time.monotonic() < self._online_again_at:
+            return StatusOutcome(IdentifyResult.UNREACHABLE)
+        outcome = self._client.status(card_fingerprint, pin)
+        if outcome.result is IdentifyResult.UNREACHABLE:
+            self._online_again_at = time.monotonic() + OFFLINE_BACKOFF_S
+        return outcome
 
     def read_chip(self, card_reader: str) -> ChipOutcome:
         if self._adapter is None:

@@ -7,6 +7,9 @@ code; the session only ever carries codes and non-personal parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+
+from forms.catalogue import MONTHS_ID
 
 TEXTS: dict[str, tuple[str, str]] = {
     # notices (what happened + what to do)
@@ -153,6 +156,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "If everything is right, press SEND. If something is wrong, press BACK.",
     ),
     "review_confirm": ("KIRIM", "SEND"),
+    # the application's pages shown as pictures on the review screen (ui/preview.py)
+    "review_page_of": ("Halaman {page} dari {pages}", "Page {page} of {pages}"),
+    "review_page_previous": ("◀ Sebelumnya", "◀ Previous"),
+    "review_page_next": ("Berikutnya ▶", "Next ▶"),
     "back": ("Kembali", "Back"),
     "cancel": ("Batal", "Cancel"),
     "receipt_title": (
@@ -192,6 +199,51 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Fill in what is asked, then press Continue.",
     ),
     "voice_review": ("Periksa kembali permohonan Anda.", "Check your application."),
+    # the villager's own requests and their status (the letter menu's status tile)
+    "status_open": ("Cek status permohonan saya", "Check my requests"),
+    "status_open_hint": (
+        "Lihat apakah surat Anda sudah siap diambil",
+        "See whether your letter is ready to collect",
+    ),
+    "status_title": ("Status permohonan Anda", "Your requests"),
+    "status_checking": (
+        "Sedang menanyakan ke kantor desa…",
+        "Asking the village office…",
+    ),
+    "status_ready": (
+        "Surat Anda sudah siap. Silakan ambil di kantor desa dengan membawa e-KTP.",
+        "Your letter is ready. Please collect it at the village office and bring your e-KTP.",
+    ),
+    "status_applied": ("Diajukan {date}", "Applied on {date}"),
+    "status_ready_count": ("{count} surat sudah siap diambil", "Ready to collect: {count}"),
+    "status_none_ready": (
+        "Belum ada surat yang siap diambil.",
+        "No letter is ready to collect yet.",
+    ),
+    "status_message": ("Pesan dari kantor desa: {message}", "Message from the village office: "
+                       "{message}"),
+    "status_none": (
+        "Belum ada permohonan atas nama Anda di kantor desa ini.",
+        "There are no requests in your name at this village office yet.",
+    ),
+    "status_offline": (
+        "Status permohonan tidak dapat dilihat sekarang karena kantor desa tidak dapat "
+        "dihubungi. Silakan coba lagi nanti, atau tanyakan di kantor desa.",
+        "Your requests cannot be checked now because the village office cannot be reached. "
+        "Please try again later, or ask at the village office.",
+    ),
+    "status_refused": (
+        "Status permohonan tidak dapat ditampilkan di kios ini. Silakan tanyakan di kantor desa.",
+        "Your requests cannot be shown on this kiosk. Please ask at the village office.",
+    ),
+    "status_done": (
+        "Terima kasih. Data Anda sudah dihapus dari kios ini.",
+        "Thank you. Your details have been cleared from this kiosk.",
+    ),
+    "voice_status": (
+        "Ini daftar permohonan Anda. Surat yang sudah siap diambil ditandai hijau.",
+        "Here are your requests. Letters ready to collect are marked in green.",
+    ),
 }
 
 
@@ -209,3 +261,15 @@ class Notice:
 def text(code: str, language: str = "id", **params) -> str:
     id_text, en_text = TEXTS[code]
     return (en_text if language == "en" else id_text).format(**params)
+
+
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def date_text(d: date, language: str = "id") -> str:
+    """A date as villagers say it: ``25 November 2026`` (month names in the language)."""
+    months = MONTHS_EN if language == "en" else MONTHS_ID
+    return f"{d.day} {months[d.month - 1]} {d.year}"

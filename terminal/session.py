@@ -9,6 +9,8 @@ Screens:  ATTRACT → [READING] → PIN → CHECKING → CHOOSE_LETTER → FILL 
           READING only in chip mode, while the licensed reader reads the biodata off the chip.
           MESSAGE shows a notice while the card is still on the reader (not an e-KTP,
           not registered, PIN locked, cancelled); taking the card away ends it.
+          CHOOSE_LETTER → STATUS → CHOOSE_LETTER (back) or MESSAGE (done): the villager's own
+          requests, asked of the back office with the card and the PIN typed at the start.
 Card removal and the idle timeout wipe the session from every screen.
 """
 
@@ -31,7 +33,7 @@ from forms.identity import Resident, card_fingerprint
 from forms.nik import check_nik
 from forms.render import render_application
 from forms.village import VillageProfile
-from terminal.client import IdentifyOutcome, IdentifyResult
+from terminal.client import IdentifyOutcome, IdentifyResult, RequestStatus, StatusOutcome
 from terminal.messages import Notice
 from terminal.outbox import OutboxError
 
@@ -51,6 +53,7 @@ class Screen(StrEnum):
     REVIEW = "review"
     RECEIPT = "receipt"
     MESSAGE = "message"
+    STATUS = "status"
 
 
 class Runner(Protocol):
@@ -78,6 +81,7 @@ class Services(Protocol):
     """What the session needs from the rest of the kiosk."""
 
     def identify(self, card_fingerprint: str, pin: str) -> IdentifyOutcome: ...
+    def status(self, card_fingerprint: str, pin: str) -> StatusOutcome: ...
     def read_chip(self, card_reader: str) -> ChipOutcome: ...
     def next_application_number(self, now: datetime) -> str: ...
     def has_room(self, nbytes: int) -> bool: ...
@@ -143,6 +147,7 @@ class Session:
         self.screen = Screen.ATTRACT
         self.notice: Notice | None = None
         self.receipt: Receipt | None = None
+        self._status_asked = 0  # which status request an answer belongs to
         self._clear_personal()
 
     # -- observation -------------------------------------------------------------------
@@ -172,11 +177,16 @@ class Session:
         self.application: Application | None = None
         self.pdf: bytes | None = None
         self.attempts_left: int | None = None
+        # The PIN the villager typed, kept only while they are identified: the status check
+        # asks the back office with it again. Never logged, never shown, wiped with the rest.
+        self.pin: str | None = None
+        self.requests: tuple[RequestStatus, ...] = ()  # the status screen's rows
+        self.status_pending = False  # the status screen waits for the back office
 
     def holds_personal_data(self) -> bool:
         return any(
             (self.card, self.chip, self.resident, self.letter, self.values,
-             self.field_errors, self.application, self.pdf)
+             self.field_errors, self.application, self.pdf, self.pin, self.requests)
         )
 
     def _wipe(self) -> None:
@@ -262,10 +272,10 @@ class Session:
         self._go(Screen.CHECKING)
         self._runner.run(
             lambda: self._services.identify(card, pin),
-            lambda outcome: self._identified(generation, outcome),
+            lambda outcome: self._identified(generation, outcome, pin),
         )
 
-    def _identified(self, generation: int, outcome: IdentifyOutcome) -> None:
+    def _identified(self, generation: int, outcome: IdentifyOutcome, pin: str) -> None:
         if generation != self.generation or self.screen is not Screen.CHECKING:
             return  # the villager left (card removed, timeout) while we waited
         r = outcome.result
@@ -281,6 +291,7 @@ class Session:
                     return
                 resident = with_chip_biodata(resident, self.chip)
             self.resident = resident
+            self.pin = pin or None
             self._go(Screen.CHOOSE_LETTER)
         elif r is IdentifyResult.WRONG_PIN:
             self.attempts_left = outcome.attempts_left
@@ -289,6 +300,60 @@ class Session:
         else:
             self._wipe()
             self._go(Screen.MESSAGE, Notice(r.value))
+
+    def check_status(self) -> None:
+        """The letter menu's "check my requests": ask the back office, off the UI thread."""
+        if self.screen is not Screen.CHOOSE_LETTER or not self.card or not self.pin:
+            return
+        self._status_asked += 1
+        asked = (self.generation, self._status_asked)
+        card, pin = self.card, self.pin
+        self.requests = ()
+        self.status_pending = True
+        self._go(Screen.STATUS)
+        self._runner.run(
+            lambda: self._services.status(card, pin),
+            lambda outcome: self._status_answered(asked, outcome),
+        )
+
+    def _status_answered(self, asked: tuple[int, int], outcome: StatusOutcome) -> None:
+        if (asked != (self.generation, self._status_asked) or self.screen is not Screen.STATUS
+                or not self.status_pending):
+            return  # the villager left, went back to the menu, or asked again meanwhile
+        self.status_pending = False
+        r = outcome.result
+        if r is IdentifyResult.OK:
+            tz = self._services.now().tzinfo
+            self.requests = tuple(sorted(
+                (dataclasses.replace(q, received_at=q.received_at.astimezone(tz),
+                                     updated_at=q.updated_at.astimezone(tz))
+                 for q in outcome.requests),
+                key=lambda q: q.received_at, reverse=True,
+            ))  # newest first, in the village's own time
+            self._go(Screen.STATUS, None if self.requests else Notice("status_none"))
+        elif r is IdentifyResult.UNREACHABLE:
+            self._go(Screen.STATUS, Notice("status_offline"))
+        elif r is IdentifyResult.REFUSED:
+            self._go(Screen.STATUS, Notice("status_refused"))
+        elif r is IdentifyResult.WRONG_PIN:
+            # The back office no longer takes the PIN this villager came in with (staff reset
+            # it, or the kiosk checked it against an old snapshot): ask for it again.
+            card, chip = self.card, self.chip
+            self._wipe()
+            self.card, self.chip = card, chip
+            self.attempts_left = outcome.attempts_left
+            left = outcome.attempts_left if outcome.attempts_left is not None else "?"
+            self._go(Screen.PIN, Notice("wrong_pin", {"attempts_left": left}))
+        else:  # locked, or the card no longer registered: as at the start
+            self._wipe()
+            self._go(Screen.MESSAGE, Notice(r.value))
+
+    def status_done(self) -> None:
+        """The villager has seen their requests and is finished: forget them."""
+        if self.screen is not Screen.STATUS:
+            return
+        self._wipe()
+        self._go(Screen.MESSAGE, Notice("status_done"))
 
     def choose_letter(self, letter_id: str) -> None:
         if self.screen is not Screen.CHOOSE_LETTER:
@@ -337,7 +402,11 @@ class Session:
         return self._services.has_room(len(self.application.to_json()) + len(self.pdf))
 
     def back(self) -> None:
-        if self.screen is Screen.FILL:
+        if self.screen is Screen.STATUS:
+            self.requests = ()
+            self.status_pending = False  # an answer still on its way is dropped
+            self._go(Screen.CHOOSE_LETTER)
+        elif self.screen is Screen.FILL:
             self.field_errors = {}
             self._go(Screen.CHOOSE_LETTER)
         elif self.screen is Screen.REVIEW:

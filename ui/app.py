@@ -39,6 +39,7 @@ from ui.screens import (
     PinScreen,
     ReceiptScreen,
     ReviewScreen,
+    StatusScreen,
     WaitingScreen,
     _button,
 )
@@ -58,7 +59,7 @@ STEPS = {
 }
 # Screens where the villager is in the middle of something: idling there brings a warning
 # before the wipe. Elsewhere (attract, waiting, messages, receipt) idling quietly resets.
-WARN_ON_IDLE = {Screen.PIN, Screen.CHOOSE_LETTER, Screen.FILL, Screen.REVIEW}
+WARN_ON_IDLE = {Screen.PIN, Screen.CHOOSE_LETTER, Screen.FILL, Screen.REVIEW, Screen.STATUS}
 USER_ACTIVITY = {
     QEvent.MouseButtonPress,
     QEvent.TouchBegin,
@@ -192,6 +193,7 @@ class KioskWindow(QWidget):
             Screen.REVIEW: ReviewScreen(session),
             Screen.RECEIPT: ReceiptScreen(session, v.code),
             Screen.MESSAGE: MessageScreen(session),
+            Screen.STATUS: StatusScreen(session),
         }
         self.stack = QStackedWidget()
         for w in self.screens.values():
@@ -254,7 +256,7 @@ class KioskWindow(QWidget):
         step = STEPS.get(session.screen)
         self.step.setText(text("step", lang, step=step, total=5) if step else "")
         in_session = session.screen in (Screen.PIN, Screen.CHOOSE_LETTER, Screen.FILL,
-                                        Screen.REVIEW)
+                                        Screen.REVIEW)  # STATUS has its own Kembali, Selesai
         self.footer.setVisible(in_session)
         self.back.setVisible(session.screen in (Screen.FILL, Screen.REVIEW))
         self.back.setText(text("back", lang))

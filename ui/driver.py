@@ -91,6 +91,11 @@ class KioskDriver:
     def wait_for(self, screen: Screen, timeout: float = 8.0) -> None:
         self.wait_until(lambda: self.session.screen is screen, timeout, str(screen))
 
+    def check_status(self) -> None:
+        """From the letter menu to the villager's requests, once the back office answered."""
+        self.click("status_open")
+        self.wait_until(lambda: not self.session.status_pending, what="the status answer")
+
     def apply_for_domicile(self, purpose: str) -> None:
         """From the letter menu to the receipt."""
         self.click("letter_domisili")

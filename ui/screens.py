@@ -6,11 +6,12 @@ import io
 import re
 
 import qrcode
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QBoxLayout,
     QButtonGroup,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -25,10 +26,12 @@ from PySide6.QtWidgets import (
 
 from forms.application import application_reference
 from forms.catalogue import prefill
-from terminal.messages import text
-from terminal.session import Session
+from terminal.client import RequestStatus
+from terminal.messages import date_text, text
+from terminal.session import Runner, Session
 from ui.keyboard import KEYBOARD_TRAY, MODE_PROPERTY, OnScreenKeyboard
-from ui.style import NAVY
+from ui.preview import PagePreview
+from ui.style import GREEN, NAVY
 
 
 def _label(name: str = "", wrap: bool = True) -> QLabel:
@@ -223,7 +226,25 @@ LETTER_SYMBOLS = {
 }  # fmt: skip
 
 
-class LetterButton(QPushButton):
+class _TileButton(QPushButton):
+    """A button laid out like a card (a sign, a title, a line of text): sized by its layout,
+    so wrapped lines make it taller instead of being cut off (QPushButton would size by its
+    own, empty, text)."""
+
+    def sizeHint(self):  # noqa: N802 - Qt's name
+        return self.layout().totalSizeHint()
+
+    def minimumSizeHint(self):  # noqa: N802 - Qt's name
+        return self.layout().totalMinimumSize()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        return max(self.minimumHeight(), self.layout().totalHeightForWidth(width))
+
+
+class LetterButton(_TileButton):
     """A big button: the symbol, the letter's name and one line on what it is for."""
 
     def __init__(self, letter_id: str):
@@ -251,31 +272,93 @@ class LetterButton(QPushButton):
         self.summary.setText(letter.summary.get(lang) if letter.summary else "")
 
 
+# The status tile looks unlike the letters (green like a ready letter on the status screen):
+# it is not one more letter to apply for.
+STATUS_TILE_STYLE = f"""
+QPushButton#status_tile {{ min-height: 96px; padding: 0; background: #e6f4ea;
+    border: 3px solid {GREEN}; border-radius: 12px; }}
+QPushButton#status_tile:pressed {{ background: #c8e6d0; }}
+QLabel {{ background: transparent; }}
+QLabel#status_tile_symbol {{ font-size: 48px; color: {GREEN}; min-width: 64px; }}
+QLabel#status_tile_title {{ font-size: 28px; font-weight: bold; color: #0f5a28; }}
+QLabel#status_tile_hint {{ font-size: 24px; color: #222; }}
+"""
+
+
+STATUS_TILE_SIGN = "☑"  # a ticked list; DejaVu Sans has it (test_status_check checks)
+
+
+class StatusTile(_TileButton):
+    """The letter menu's "check my requests": a sign, what it does, and what it is for."""
+
+    def __init__(self):
+        super().__init__()
+        self.setObjectName("status_tile")
+        self.setProperty("action", "status_open")
+        self.setFocusPolicy(Qt.NoFocus)
+        self.setStyleSheet(STATUS_TILE_STYLE)
+        self.symbol = QLabel(STATUS_TILE_SIGN)
+        self.symbol.setObjectName("status_tile_symbol")
+        self.title = _label("status_tile_title")
+        self.hint = _label("status_tile_hint")
+        for w in (self.symbol, self.title, self.hint):
+            w.setAttribute(Qt.WA_TransparentForMouseEvents)  # the button takes the touch
+        lay = QGridLayout(self)
+        lay.setContentsMargins(16, 8, 16, 8)
+        lay.addWidget(self.symbol, 0, 0, 2, 1, alignment=Qt.AlignVCenter)
+        lay.addWidget(self.title, 0, 1)
+        lay.addWidget(self.hint, 1, 1)
+        lay.setColumnStretch(1, 1)
+        self.setMinimumHeight(96)
+
+    def set_texts(self, lang: str) -> None:
+        self.title.setText(text("status_open", lang))
+        self.hint.setText(text("status_open_hint", lang))
+
+
 class ChooseLetterScreen(ScreenWidget):
     def __init__(self, session: Session):
         super().__init__()
         self.session = session
         self.greeting = _label("headline")
+        self.status_tile = StatusTile()
+        self.status_tile.clicked.connect(session.check_status)
         self.title = _label("status")
         self.buttons: dict[str, LetterButton] = {}
         grid = QGridLayout()
         grid.setSpacing(12)
-        for i, letter in enumerate(session.catalogue.letters()):
+        for letter in session.catalogue.letters():
             b = LetterButton(letter.id)
             b.clicked.connect(lambda _=False, i=letter.id: self.session.choose_letter(i))
             self.buttons[letter.id] = b
-            grid.addWidget(b, i // 2, i % 2)
+        self.grid, self.columns = grid, 0
+        self._arrange(2)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(48, 16, 48, 16)
         lay.addWidget(self.greeting)
+        lay.addWidget(self.status_tile)
         lay.addWidget(self.title)
         lay.addWidget(_scrolling(grid), 1)
+
+    def _arrange(self, columns: int) -> None:
+        """Two columns of letters in landscape, one in portrait (titles stay whole)."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for i, b in enumerate(self.buttons.values()):
+            self.grid.removeWidget(b)
+            self.grid.addWidget(b, i // columns, i % columns)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._arrange(2 if event.size().width() >= 1000 else 1)
 
     def render(self, session: Session) -> None:
         lang = session.language
         name = session.resident.name if session.resident else ""
         self.greeting.setText(text("greeting", lang, name=name))
         self.title.setText(text("choose_title", lang))
+        self.status_tile.set_texts(lang)
         for letter in session.catalogue.letters():
             self.buttons[letter.id].show_letter(letter, lang)
 
@@ -598,25 +681,121 @@ class FillScreen(ScreenWidget):
         self.identity.clear()
 
 
+class ReviewDetails(IdentityTable):
+    """The review's label : value rows, or, in a narrow column, each label over its value (a
+    side-by-side row needs the longest label and the longest number whole, the page that room)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stacked_width = 0  # the column's width when stacked, else 0
+        self.rows: list[tuple[str, str]] = []
+
+    def stack(self, width: int) -> None:
+        if width != self.stacked_width:
+            self.stacked_width = width
+            self.show_rows(self.rows)
+
+    def show_rows(self, rows: list[tuple[str, str]]) -> None:
+        rows = list(rows)
+        for i in range(self.grid.rowCount()):  # heights the other arrangement asked for
+            self.grid.setRowMinimumHeight(i, 0)
+        if not self.stacked_width:
+            super().show_rows(rows)
+            self.rows = rows
+            return
+        self.clear()
+        per_line = max(12, self.stacked_width // 15)  # bold 24 px signs are ~15 px wide
+        for i, (key, value) in enumerate(rows):
+            k, v = _label("identity_key"), _label("identity_value")
+            k.setText(key)
+            v.setText(value)
+            if i:
+                k.setContentsMargins(0, 12, 0, 0)  # a gap between one pair and the next
+            self.grid.addWidget(k, 2 * i, 0)
+            self.grid.addWidget(v, 2 * i + 1, 0)
+            lines = max(1, len(value) // per_line + 1)  # see IdentityTable.show_rows
+            self.grid.setRowMinimumHeight(2 * i + 1, v.fontMetrics().lineSpacing() * lines + 8)
+        self.grid.setColumnStretch(1, 0)
+        self.rows = rows
+
+    def clear(self) -> None:
+        super().clear()
+        self.rows = []
+
+
 class ReviewScreen(ScreenWidget):
-    def __init__(self, session: Session):
+    """The application as it will be printed (its page images), beside the details in large
+    type, the hint and KIRIM in landscape, above them in portrait. Only the page and the details
+    scroll: the hint and the button are always in view."""
+
+    def __init__(self, session: Session, runner: Runner | None = None):
         super().__init__()
         self.session = session
         self.title = _label("headline")
         self.hint = _label("status")
         self.notice = _label("notice")
-        self.table = IdentityTable()
+        self.table = ReviewDetails()
+        self.preview = PagePreview(session, runner)
         self.confirm = _button("review_confirm", "primary")
         self.confirm.setMinimumWidth(320)
         self.confirm.clicked.connect(session.confirm)
-        scroll = _scrolling(self.table)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(48, 16, 48, 16)
+        self.details = QWidget()
+        dl = QVBoxLayout(self.details)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.addWidget(self.hint)
+        dl.addWidget(self.notice)
+        self.table_scroll = _scrolling(self.table)
+        # Never sideways: in a narrow column each label goes over its value instead.
+        self.table_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        dl.addWidget(self.table_scroll, 1)
+        dl.addWidget(self.confirm, alignment=Qt.AlignRight)
+        self.body = QBoxLayout(QBoxLayout.LeftToRight)
+        self.body.setSpacing(24)
+        self.body.addWidget(self.preview, 3)
+        self.body.addWidget(self.details, 2)
+        self.columns = lay = QVBoxLayout(self)
         lay.addWidget(self.title)
-        lay.addWidget(self.hint)
-        lay.addWidget(self.notice)
-        lay.addWidget(scroll, 1)
-        lay.addWidget(self.confirm, alignment=Qt.AlignRight)
+        lay.addLayout(self.body, 1)
+        # The details' rows are new labels on every render, sized once the style has given them
+        # their font: measure them when their layout asks for room.
+        self._arrange_soon = QTimer(self)
+        self._arrange_soon.setSingleShot(True)
+        self._arrange_soon.setInterval(0)
+        self._arrange_soon.timeout.connect(self._arrange)
+        self.table_scroll.widget().installEventFilter(self)
+        self._arrange()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.LayoutRequest:
+            self._arrange_soon.start()
+        return False
+
+    def _arrange(self) -> None:
+        """Landscape: the page beside the details, which take two fifths of the width and put
+        each label over its value if their rows need more; portrait: the page over the details,
+        both the full width."""
+        portrait = self.height() > self.width()
+        self.body.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
+        self.columns.setContentsMargins(32, 12, 32, 12)  # every pixel for the page
+        if portrait:
+            self.details.setMinimumWidth(0)
+            self.details.setMaximumWidth(16777215)
+            self.table.stack(0)
+            return
+        width = (self.width() - 64) * 2 // 5
+        self.details.setFixedWidth(width)
+        t = self.table_scroll
+        chrome = t.verticalScrollBar().sizeHint().width() + 2 * t.frameWidth() + 24
+        if self.table.stacked_width not in (0, width - chrome):
+            self.table.stack(0)  # the window changed: try the rows side by side again
+        self.table.ensurePolished()  # new rows measured in the style's font, not the default
+        if not self.table.stacked_width and self.table.rows:
+            if t.widget().minimumSizeHint().width() + chrome > width:
+                self.table.stack(width - chrome)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._arrange()
 
     def render(self, session: Session) -> None:
         lang = session.language
@@ -624,16 +803,20 @@ class ReviewScreen(ScreenWidget):
         self.title.setText(text("review_title", lang, letter=letter.title.get(lang)))
         self.hint.setText(text("review_hint", lang))
         self.notice.setText(session.notice.text(lang) if session.notice else "")
+        self.notice.setVisible(session.notice is not None)
         rows = [(text("application_number", lang), session.application.application_number)]
         rows += [(f.label.get(lang), v) for f, v in prefill(letter, session.resident)]
         rows += [(f.label.get(lang), session.application.values.get(f.name, ""))
                  for f in letter.input_fields()]
         self.table.show_rows(rows)
+        self._arrange()  # now, so the first frame shows the rows as they will stay
+        self.preview.render(session)
         self.confirm.setText(text("review_confirm", lang))
         self.confirm.setEnabled(session.notice is None or session.notice.code != "disk_full")
 
     def clear(self) -> None:
         self.table.clear()
+        self.preview.clear()
 
 
 class ReceiptScreen(ScreenWidget):
@@ -703,6 +886,168 @@ class MessageScreen(ScreenWidget):
         self.message.setText(session.notice.text(lang) if session.notice else "")
         self.take.setText(text("take_card", lang))
         self.ok.setText(text("message_ok", lang))
+
+
+# A sign and a colour per status word, so that a villager who reads little still finds the
+# ready letter: green with a check mark. Any other status is "in progress".
+REQUEST_STATES = {"siap_diambil": "ready", "dikembalikan": "returned",
+                  "dibatalkan": "closed", "sudah_diambil": "closed"}
+REQUEST_SIGNS = {"siap_diambil": "✔", "dikembalikan": "↩", "dibatalkan": "✘",
+                 "sudah_diambil": "✓"}
+IN_PROGRESS_SIGN = "↻"
+DARK_GREEN, AMBER = "#0f5a28", "#8a4500"
+STATUS_STYLE = f"""
+QFrame#request {{ background: white; border: 2px solid #8a8a8a; border-radius: 12px; }}
+QFrame#request[state="ready"] {{ background: #e6f4ea; border: 5px solid {GREEN}; }}
+QFrame#request[state="returned"] {{ background: #fff3e0; border: 3px solid {AMBER}; }}
+QFrame#request QLabel {{ background: transparent; border: none; }}
+QLabel#request_sign {{ font-size: 48px; color: {NAVY}; min-width: 64px; }}
+QLabel#request_sign[state="ready"] {{ color: {GREEN}; }}
+QLabel#request_sign[state="returned"] {{ color: {AMBER}; }}
+QLabel#request_sign[state="closed"] {{ color: #555; }}
+QLabel#request_title {{ font-size: 26px; color: #111; }}
+QLabel#request_status {{ font-size: 30px; font-weight: bold; color: {NAVY}; }}
+QLabel#request_status[state="ready"] {{ color: {DARK_GREEN}; }}
+QLabel#request_status[state="returned"] {{ color: {AMBER}; }}
+QLabel#request_status[state="closed"] {{ color: #444; }}
+QLabel#request_ready {{ font-size: 26px; font-weight: bold; color: {DARK_GREEN}; }}
+QLabel#request_message {{ font-size: 24px; color: #111; }}
+QLabel#request_detail {{ font-size: 24px; color: #444; }}
+QLabel#status_message {{ font-size: 30px; font-weight: bold; color: {NAVY}; }}
+QLabel#status_summary {{ font-size: 30px; font-weight: bold; color: {NAVY}; }}
+QLabel#status_summary[state="ready"] {{ color: white; background: {GREEN};
+    border-radius: 12px; }}
+"""
+
+
+def _unbroken(words: str) -> str:
+    """"e-KTP" kept on one line: a line break after "e-" loses readers."""
+    return words.replace("e-KTP", "e\u2011KTP")
+
+
+class RequestRow(QFrame):
+    """One of the villager's requests: the letter, its status, what to do, number and date."""
+
+    def __init__(self, request: RequestStatus, letter_title: str, lang: str):
+        super().__init__()
+        self.setObjectName("request")
+        self.request = request
+        state = REQUEST_STATES.get(request.status, "open")
+        self.setProperty("state", state)
+        self.sign = _label("request_sign", wrap=False)
+        self.sign.setText(REQUEST_SIGNS.get(request.status, IN_PROGRESS_SIGN))
+        self.sign.setAlignment(Qt.AlignHCenter | Qt.AlignTop)
+        self.title = _label("request_title")
+        self.title.setText(letter_title)
+        self.status = _label("request_status")
+        self.status.setText(request.label(lang))
+        for w in (self.sign, self.status):
+            w.setProperty("state", state)
+        lines = [self.title, self.status]
+        self.ready = None
+        if request.ready:
+            self.ready = _label("request_ready")
+            self.ready.setText(_unbroken(text("status_ready", lang)))
+            lines.append(self.ready)
+        self.message = None
+        if request.message:  # the clerk's own words: why it was sent back or cancelled
+            self.message = _label("request_message")
+            self.message.setText(text("status_message", lang, message=request.message))
+            lines.append(self.message)
+        self.number = _label("request_detail")  # number and date: what staff will ask for
+        applied = text("status_applied", lang, date=date_text(request.received_at.date(), lang))
+        self.number.setText(f"{text('application_number', lang)}: "
+                            f"{request.application_number} · {applied}")
+        lines.append(self.number)
+        lay = QGridLayout(self)
+        lay.setContentsMargins(12, 12, 16, 12)
+        lay.setHorizontalSpacing(12)
+        lay.setVerticalSpacing(4)
+        lay.addWidget(self.sign, 0, 0, len(lines), 1)
+        for i, w in enumerate(lines):
+            lay.addWidget(w, i, 1)
+        lay.setColumnStretch(1, 1)
+
+
+class StatusScreen(ScreenWidget):
+    """The villager's requests, newest first; a ready letter stands out in green, and the line
+    above the list says at once whether any is ready (the list may need scrolling).
+
+    Its own Kembali and Selesai, in one row at the bottom (the window's footer is hidden here):
+    in landscape a second row of buttons would leave room for only one request."""
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.setStyleSheet(STATUS_STYLE)
+        self.title = _label("headline")
+        self.summary = _label("status_summary")
+        self.message = _label("status_message")  # asking / none / cannot be checked now
+        self.message.setAlignment(Qt.AlignCenter)
+        self.rows: list[RequestRow] = []
+        self.list = QVBoxLayout()
+        self.list.setSpacing(16)
+        self.scroll = _scrolling(self.list)
+        self.filler = QWidget()  # keeps the title up when there is no list
+        self.back = _button("back")
+        self.back.clicked.connect(session.back)
+        self.done = _button("status_done", "primary")
+        self.done.setMinimumWidth(240)
+        self.done.clicked.connect(session.status_done)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back)
+        buttons.addStretch(1)
+        buttons.addWidget(self.done)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(48, 16, 48, 16)
+        lay.addWidget(self.title)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.message)
+        lay.addWidget(self.scroll, 1)
+        lay.addWidget(self.filler, 1)
+        lay.addLayout(buttons)
+        self._shown: tuple | None = None
+
+    def render(self, session: Session) -> None:
+        lang = session.language
+        self.title.setText(text("status_title", lang))
+        if session.status_pending:
+            self.message.setText(text("status_checking", lang))
+        else:
+            self.message.setText(session.notice.text(lang) if session.notice else "")
+        self.message.setVisible(bool(self.message.text()))
+        ready = sum(r.ready for r in session.requests)
+        self.summary.setProperty("state", "ready" if ready else "")
+        self.summary.setText((f"{REQUEST_SIGNS['siap_diambil']} "
+                              f"{text('status_ready_count', lang, count=ready)}") if ready
+                             else text("status_none_ready", lang) if session.requests else "")
+        self.summary.style().unpolish(self.summary)  # the state changed: restyle
+        self.summary.style().polish(self.summary)
+        inset = 16 if ready else 0  # inside the green band; else in line with the title
+        self.summary.setContentsMargins(inset, inset // 2, inset, inset // 2)
+        self.summary.setVisible(bool(session.requests))
+        if self._shown != (session.requests, lang):
+            self.clear()
+            for request in session.requests:
+                letter = session.catalogue.get(request.letter) if (
+                    request.letter in session.catalogue) else None
+                title = letter.title.get(lang) if letter else request.letter
+                row = RequestRow(request, title, lang)
+                self.rows.append(row)
+                self.list.addWidget(row)
+            self._shown = (session.requests, lang)
+        self.scroll.setVisible(bool(self.rows))
+        self.filler.setVisible(not self.rows)
+        self.back.setText(text("back", lang))
+        self.done.setText(text("receipt_done", lang))
+
+    def clear(self) -> None:
+        for row in self.rows:
+            self.list.removeWidget(row)
+            row.setParent(None)
+            row.deleteLater()
+        self.rows = []
+        self._shown = None
 
 
 def tap_card_picture() -> QPixmap:

@@ -29,6 +29,7 @@ QPushButton {{ min-height: 72px; min-width: 120px; padding: 8px 24px; font-size:
 QPushButton:pressed {{ background: #dde6f0; }}
 QPushButton#primary {{ background: {GREEN}; color: white; border-color: {GREEN};
     font-weight: bold; }}
+QPushButton#primary:disabled {{ background: #9aa5a0; border-color: #9aa5a0; color: #eee; }}
 QPushButton#danger {{ color: {RED}; border-color: {RED}; }}
 QPushButton#pin_key {{ min-height: 96px; min-width: 150px; font-size: 40px; font-weight: bold; }}
 QPushButton#letter_choice {{ min-height: 150px; padding: 0; }}

@@ -123,6 +123,8 @@ def run(out: Path) -> None:
                 window.idle.touch()
                 d.click("fill_next")
                 d.wait_for(Screen.REVIEW)
+                d.wait_until(lambda: window.screens[Screen.REVIEW].preview.pages,
+                             what="page preview")
                 t.both("review")
                 (out / "application.pdf").write_bytes(s.pdf)
                 d.click("review_confirm")

@@ -48,6 +48,7 @@ SCREEN_PROMPTS: dict[Screen, Prompt] = {
     Screen.REVIEW: ("voice_review", "review_hint"),
     Screen.RECEIPT: ("receipt_title", "receipt_hint"),
     Screen.MESSAGE: ("take_card",),  # only if a message ever comes without its notice
+    Screen.STATUS: ("voice_status",),
 }
 # A notice, where there is one, is what the villager must hear instead of the screen's prompt.
 NOTICE_PROMPTS: dict[str, Prompt] = {
@@ -66,6 +67,10 @@ NOTICE_PROMPTS: dict[str, Prompt] = {
     "fix_fields": ("fix_fields",),  # fill
     "save_failed": ("save_failed",),  # fill, review
     "disk_full": ("disk_full",),  # review
+    "status_none": ("status_none",),  # status
+    "status_offline": ("status_offline",),
+    "status_refused": ("status_refused",),
+    "status_done": ("status_done", "take_card"),  # message
 }
 READER_MISSING: Prompt = ("reader_missing",)  # the attract screen says it instead of "tap"
 # The attract prompt is not spoken on arriving there (at start-up, after the idle wipe, after
