@@ -229,7 +229,26 @@ LETTER_SYMBOLS = {
 class _TileButton(QPushButton):
     """A button laid out like a card (a sign, a title, a line of text): sized by its layout,
     so wrapped lines make it taller instead of being cut off (QPushButton would size by its
-    own, empty, text)."""
+    own, empty, text). `name` prefixes the object names the style sheet knows."""
+
+    def __init__(self, name: str, action: str, line: str, min_height: int):
+        super().__init__()
+        self.setObjectName(name)
+        self.setProperty("action", action)
+        self.setFocusPolicy(Qt.NoFocus)
+        self.symbol = QLabel()
+        self.symbol.setObjectName(f"{name}_symbol")
+        self.title = _label(f"{name}_title")
+        self.line = _label(f"{name}_{line}")
+        for w in (self.symbol, self.title, self.line):
+            w.setAttribute(Qt.WA_TransparentForMouseEvents)  # the button takes the touch
+        lay = QGridLayout(self)
+        lay.setContentsMargins(16, 8, 16, 8)
+        lay.addWidget(self.symbol, 0, 0, 2, 1, alignment=Qt.AlignVCenter)
+        lay.addWidget(self.title, 0, 1)
+        lay.addWidget(self.line, 1, 1)
+        lay.setColumnStretch(1, 1)
+        self.setMinimumHeight(min_height)
 
     def sizeHint(self):  # noqa: N802 - Qt's name
         return self.layout().totalSizeHint()
@@ -248,23 +267,9 @@ class LetterButton(_TileButton):
     """A big button: the symbol, the letter's name and one line on what it is for."""
 
     def __init__(self, letter_id: str):
-        super().__init__()
-        self.setObjectName("letter_choice")
-        self.setProperty("action", f"letter_{letter_id}")
-        self.setFocusPolicy(Qt.NoFocus)
-        self.symbol = QLabel()
-        self.symbol.setObjectName("letter_symbol")
-        self.title = _label("letter_title")
-        self.summary = _label("letter_summary")
-        for w in (self.symbol, self.title, self.summary):
-            w.setAttribute(Qt.WA_TransparentForMouseEvents)  # the button takes the touch
-        lay = QGridLayout(self)
-        lay.setContentsMargins(16, 8, 16, 8)
-        lay.addWidget(self.symbol, 0, 0, 2, 1, alignment=Qt.AlignVCenter)
-        lay.addWidget(self.title, 0, 1)
-        lay.addWidget(self.summary, 1, 1)
-        lay.setColumnStretch(1, 1)
-        self.setMinimumHeight(150)  # room for a title and a summary of two lines each
+        # room for a title and a summary of two lines each
+        super().__init__("letter", f"letter_{letter_id}", "summary", 150)
+        self.summary = self.line
 
     def show_letter(self, letter, lang: str) -> None:
         self.symbol.setText(LETTER_SYMBOLS.get(letter.icon or "", "✉"))
@@ -292,24 +297,10 @@ class StatusTile(_TileButton):
     """The letter menu's "check my requests": a sign, what it does, and what it is for."""
 
     def __init__(self):
-        super().__init__()
-        self.setObjectName("status_tile")
-        self.setProperty("action", "status_open")
-        self.setFocusPolicy(Qt.NoFocus)
+        super().__init__("status_tile", "status_open", "hint", 96)
         self.setStyleSheet(STATUS_TILE_STYLE)
-        self.symbol = QLabel(STATUS_TILE_SIGN)
-        self.symbol.setObjectName("status_tile_symbol")
-        self.title = _label("status_tile_title")
-        self.hint = _label("status_tile_hint")
-        for w in (self.symbol, self.title, self.hint):
-            w.setAttribute(Qt.WA_TransparentForMouseEvents)  # the button takes the touch
-        lay = QGridLayout(self)
-        lay.setContentsMargins(16, 8, 16, 8)
-        lay.addWidget(self.symbol, 0, 0, 2, 1, alignment=Qt.AlignVCenter)
-        lay.addWidget(self.title, 0, 1)
-        lay.addWidget(self.hint, 1, 1)
-        lay.setColumnStretch(1, 1)
-        self.setMinimumHeight(96)
+        self.symbol.setText(STATUS_TILE_SIGN)
+        self.hint = self.line
 
     def set_texts(self, lang: str) -> None:
         self.title.setText(text("status_open", lang))

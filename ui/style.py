@@ -32,7 +32,7 @@ QPushButton#primary {{ background: {GREEN}; color: white; border-color: {GREEN};
 QPushButton#primary:disabled {{ background: #9aa5a0; border-color: #9aa5a0; color: #eee; }}
 QPushButton#danger {{ color: {RED}; border-color: {RED}; }}
 QPushButton#pin_key {{ min-height: 96px; min-width: 150px; font-size: 40px; font-weight: bold; }}
-QPushButton#letter_choice {{ min-height: 150px; padding: 0; }}
+QPushButton#letter {{ min-height: 150px; padding: 0; }}
 QLabel#letter_symbol {{ font-size: 56px; color: {NAVY}; background: transparent;
     min-width: 72px; }}
 QLabel#letter_title {{ font-size: 26px; font-weight: bold; color: {NAVY};
