@@ -49,6 +49,107 @@ class Tour:
         QApplication.processEvents()
 
 
+def _make_ready(stack, number: str) -> None:
+    """What the village office does with an application: checks it, signs the letter."""
+    from datetime import date
+
+    from backoffice.db import make_engine, make_sessionmaker
+    from backoffice.issuing import issue_letter_committed
+    from backoffice.lifecycle import MENUNGGU_TANDA_TANGAN, Staff, transition
+    from backoffice.settings import Settings
+    from forms.issued import Signer
+
+    engine = make_engine(Settings.load(stack.backoffice.config_path).database_url)
+    try:
+        sessions = make_sessionmaker(engine)
+        with sessions() as db, db.begin():
+            transition(db, number, MENUNGGU_TANDA_TANGAN, Staff("Rina", "operator"))
+        issue_letter_committed(sessions, number, Signer("Mohamad Arifin", "Kepala Desa"),
+                               Staff("Budi", "sekdes"), date.today())
+    finally:
+        engine.dispose()
+
+
+def villager_walk(t: Tour, d: KioskDriver, stack, config, out: Path, lang: str) -> None:
+    """Every screen a villager meets, in one language (portrait shots in Indonesian only)."""
+    window, s = d.window, d.session
+    first = lang == "id"
+    shot = t.both if first else t.shot
+    s.set_language(lang)
+    if not first:
+        shot("attract")
+
+    with stack.card("bank"):
+        d.wait_for(Screen.MESSAGE)
+        t.shot("message-not-ektp")
+    stack.rig.wait_for_card(False)
+    d.wait_for(Screen.ATTRACT)
+
+    with stack.card("unregistered"):
+        d.wait_for(Screen.PIN)
+        d.enter_pin("123456")
+        d.wait_for(Screen.MESSAGE, timeout=10)
+        t.shot("message-card-unknown")
+    stack.rig.wait_for_card(False)
+
+    with stack.card("siti"):
+        d.wait_for(Screen.PIN)
+        shot("pin")
+        d.enter_pin("000000")
+        d.wait_until(lambda: s.notice is not None, what="wrong PIN message")
+        for digit in "2412":
+            d.click(f"pin_{digit}")
+        t.shot("pin-wrong")
+        for _ in range(4):
+            d.click("pin_erase")
+        d.enter_pin(demo_card("siti").pin)
+        d.wait_for(Screen.CHECKING)
+        t.shot("checking")
+        d.wait_for(Screen.CHOOSE_LETTER, timeout=10)
+        shot("choose-letter")
+        d.click("letter_kelahiran")
+        d.choose("jenis_kelamin_bayi", "P")
+        t.shot("fill-kelahiran")
+        d.click("back")
+        d.click("letter_domisili")
+        shot("fill")
+        d.type_into("keperluan", "")
+        d.click("fill_next")
+        t.shot("fill-missing")
+        d.type_into("keperluan", "Persyaratan pengajuan bantuan modal usaha warung")
+        window.idle.last -= config.idle_warning_s + 3  # as if untouched for 48 s
+        window.idle.check()
+        t.shot("idle-warning")
+        window.idle.touch()
+        d.click("fill_next")
+        d.wait_for(Screen.REVIEW)
+        d.wait_until(lambda: window.screens[Screen.REVIEW].preview.pages,
+                     what="page preview")
+        shot("review")
+        if first:
+            (out / "application.pdf").write_bytes(s.pdf)
+        d.click("review_confirm")
+        shot("receipt")
+        d.wait_until(lambda: s.receipt and s.receipt.delivered, what="delivery")
+        number = s.receipt.application_number
+        t.shot("receipt-delivered")
+        d.click("receipt_done")
+    stack.rig.wait_for_card(False)
+    d.wait_for(Screen.ATTRACT)
+
+    # The village office signs the letter; Siti comes back to check on it.
+    _make_ready(stack, number)
+    with stack.card("siti"):
+        d.wait_for(Screen.PIN)
+        d.enter_pin(demo_card("siti").pin)
+        d.wait_for(Screen.CHOOSE_LETTER, timeout=10)
+        d.click("status_open")
+        d.wait_until(lambda: s.requests, timeout=10, what="the status list")
+        shot("status")
+    d.wait_for(Screen.ATTRACT)
+    t.shot("attract-card-removed")
+
+
 def run(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("[0-9][0-9]-*.png"):
@@ -64,9 +165,6 @@ def run(out: Path) -> None:
             kiosk.services.identify = lambda card, pin: (time.sleep(0.7), identify(card, pin))[1]
             d.wait_until(lambda: kiosk.reader_ready, what="reader ready")
             t.both("attract")
-            s.set_language("en")
-            t.shot("attract")
-            s.set_language("id")
 
             # The staff's maintenance screen: five taps on the village name, the staff PIN.
             for _ in range(5):
@@ -78,71 +176,9 @@ def run(out: Path) -> None:
             t.shot("staff-state")
             d.click("staff_close")
 
-            with stack.card("bank"):
-                d.wait_for(Screen.MESSAGE)
-                t.shot("message-not-ektp")
-            stack.rig.wait_for_card(False)
-            d.wait_for(Screen.ATTRACT)
-
-            with stack.card("unregistered"):
-                d.wait_for(Screen.PIN)
-                d.enter_pin("123456")
-                d.wait_for(Screen.MESSAGE, timeout=10)
-                t.shot("message-card-unknown")
-            stack.rig.wait_for_card(False)
-
-            card = stack.card("siti")
-            with card:
-                d.wait_for(Screen.PIN)
-                t.both("pin")
-                d.enter_pin("000000")
-                d.wait_until(lambda: s.notice is not None, what="wrong PIN message")
-                for digit in "2412":
-                    d.click(f"pin_{digit}")
-                t.shot("pin-wrong")
-                for _ in range(4):
-                    d.click("pin_erase")
-                d.enter_pin(demo_card("siti").pin)
-                d.wait_for(Screen.CHECKING)
-                t.shot("checking")
-                d.wait_for(Screen.CHOOSE_LETTER, timeout=10)
-                t.both("choose-letter")
-                d.click("letter_kelahiran")
-                d.choose("jenis_kelamin_bayi", "P")
-                t.shot("fill-kelahiran")
-                d.click("back")
-                d.click("letter_domisili")
-                t.both("fill")
-                d.type_into("keperluan", "")
-                d.click("fill_next")
-                t.shot("fill-missing")
-                d.type_into("keperluan", "Persyaratan pengajuan bantuan modal usaha warung")
-                window.idle.last -= config.idle_warning_s + 3  # as if untouched for 48 s
-                window.idle.check()
-                t.shot("idle-warning")
-                window.idle.touch()
-                d.click("fill_next")
-                d.wait_for(Screen.REVIEW)
-                d.wait_until(lambda: window.screens[Screen.REVIEW].preview.pages,
-                             what="page preview")
-                t.both("review")
-                (out / "application.pdf").write_bytes(s.pdf)
-                d.click("review_confirm")
-                t.both("receipt")
-                d.wait_until(lambda: s.receipt and s.receipt.delivered, what="delivery")
-                t.shot("receipt-delivered")
-                s.set_language("en")
-                t.shot("receipt-delivered")
-                s.set_language("id")
-                d.click("receipt_done")
-            stack.rig.wait_for_card(False)
-
-            with stack.card("sukarmi"):
-                d.wait_for(Screen.PIN)
-                d.enter_pin(demo_card("sukarmi").pin)
-                d.wait_for(Screen.CHOOSE_LETTER, timeout=10)
-            d.wait_for(Screen.ATTRACT)
-            t.shot("attract-card-removed")
+            villager_walk(t, d, stack, config, out, "id")
+            villager_walk(t, d, stack, config, out, "en")
+            s.set_language("id")
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile",
                         str(out / "application.pdf"), str(out / "application-page1")], check=True)
