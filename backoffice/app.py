@@ -19,11 +19,11 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from argon2 import PasswordHasher
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -53,6 +53,7 @@ from backoffice.db import (
     ApplicationEvent,
     ApplicationRow,
     CardBinding,
+    ComplaintRow,
     IdempotencyRecord,
     IssuedLetterRow,
     Kiosk,
@@ -60,6 +61,7 @@ from backoffice.db import (
     Pin,
     RegistryVersion,
     ResidentRow,
+    SurveyResponse,
     Village,
     apply_settings,
     find_resident,
@@ -79,6 +81,16 @@ from backoffice.registry import (
 from backoffice.security import make_hasher, token_hash, tokens_match, verify_pin
 from backoffice.settings import Settings
 from forms.application import Application
+from forms.feedback import (
+    ELEMENT_CODES,
+    NUMBER_RE,
+    RESPONSE_HOURS,
+    TEXT_MAX,
+    clean_complaint_text,
+    clean_phone,
+    survey_problem,
+    validate_complaint,
+)
 
 log = logging.getLogger(__name__)
 
@@ -800,6 +812,163 @@ def _in_flight_race() -> ApiError:
     )
 
 
+# --- complaints and surveys ---------------------------------------------------------------
+# Small JSON items from the kiosk's outbox, under the same Idempotency-Key rules and records as
+# applications (`_replay_or_conflict`): the same key and body replay the first answer, another
+# body under the key is refused. Few and small, so each is stored in its own transaction.
+
+
+class ComplaintIn(BaseModel):
+    """forms.feedback.Complaint as the kiosk sends it."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_: Literal[1] = Field(alias="schema")
+    complaint_number: Annotated[str, Field(max_length=64)]
+    village_code: Annotated[str, Field(max_length=32)]
+    kiosk_id: Annotated[str, Field(max_length=32)]
+    created_at: AwareDatetime
+    nik: Annotated[str, Field(pattern=r"^[0-9]{16}$")]
+    category: Annotated[str, Field(max_length=32)]
+    text: Annotated[str, Field(max_length=4 * TEXT_MAX)]  # checked exactly by validate_complaint
+    phone: Annotated[str, Field(max_length=32)] = ""
+    language: Literal["id", "en"] = "id"
+
+
+class SurveyIn(BaseModel):
+    """forms.feedback.SurveyAnswers as the kiosk sends it: nothing personal."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_: Literal[1] = Field(alias="schema")
+    survey_id: Annotated[str, Field(max_length=64)]
+    village_code: Annotated[str, Field(max_length=32)]
+    kiosk_id: Annotated[str, Field(max_length=32)]
+    letter: Annotated[str, Field(max_length=64)]
+    answered_on: date
+    answers: Annotated[dict[str, int], Field(max_length=len(ELEMENT_CODES))]
+
+
+def _body_fingerprint(body: BaseModel) -> str:
+    data = body.model_dump(mode="json", by_alias=True)
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _from_this_kiosk(kiosk: KioskRef, kiosk_id: str, village_code: str, number: str) -> None:
+    if kiosk_id != kiosk.id:
+        raise ApiError(403, "wrong_kiosk", "Kiriman ini dibuat oleh kios lain.",
+                       "This was made by a different kiosk.")
+    if village_code != kiosk.village_code:
+        raise ApiError(403, "wrong_village", "Kiriman ini ditujukan ke desa lain.",
+                       "This is addressed to a different village.")
+    if not NUMBER_RE.fullmatch(number):
+        raise bad_request()
+
+
+def _store_once(
+    bo: BackOffice,
+    kiosk: KioskRef,
+    key: str,
+    fingerprint: str,
+    table: Any,
+    check: Callable[[Connection], None],
+    row: Callable[[datetime], dict],
+    reply: Callable[[datetime], dict],
+) -> Response:
+    """Check, then store one row and its idempotency record together (or nothing); a retry
+    under the same key gets the first answer again."""
+    stale = bo.settings.idempotency_stale_seconds
+    try:
+        with bo.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # see GroupCommit._transaction
+            record = _idempotency_record(conn, kiosk.id, key)
+            if record is not None:
+                verdict = _replay_or_conflict(record, fingerprint, stale)
+                if isinstance(verdict, Response):
+                    return verdict
+                raise _in_flight_race()
+            check(conn)
+            received_at = utcnow()
+            body = json.dumps(reply(received_at), ensure_ascii=False)
+            conn.execute(_INSERT_RECORD, {
+                "kiosk_id": kiosk.id, "key": key, "fingerprint": fingerprint,
+                "state": IDEMPOTENCY_COMPLETED, "response_status": 201, "response_body": body,
+                "created_at": received_at, "updated_at": received_at,
+            })
+            conn.execute(insert(table.__table__), row(received_at))
+            conn.commit()
+            return _created(body)
+    except IntegrityError:
+        # Stored meanwhile under the same key (a retry overtaking its original), or the
+        # number is another item's: the transaction is rolled back, nothing half-stored.
+        with bo.engine.connect() as conn:
+            record = _idempotency_record(conn, kiosk.id, key)
+        if record is not None:
+            verdict = _replay_or_conflict(record, fingerprint, stale)
+            if isinstance(verdict, Response):
+                return verdict
+        raise ApiError(422, "number_taken", "Nomor ini sudah dipakai.",
+                       "This number is already in use.") from None
+
+
+def _store_complaint(bo: BackOffice, kiosk: KioskRef, key: str, c: ComplaintIn) -> Response:
+    _from_this_kiosk(kiosk, c.kiosk_id, c.village_code, c.complaint_number)
+    problems = validate_complaint(c.category, c.text, c.phone)
+    if problems:
+        raise ApiError(422, "invalid_fields",
+                       "Beberapa isian pengaduan belum benar.",
+                       "Some parts of the complaint are not filled in correctly.",
+                       fields=problems)
+
+    def check(conn: Connection) -> None:
+        resident = conn.execute(_RESIDENT_ID, {"village_code": kiosk.village_code,
+                                               "nik": c.nik}).first()
+        if resident is None:
+            raise ApiError(422, "resident_unknown",
+                           "Penduduk dengan NIK ini tidak terdaftar di desa ini.",
+                           "No resident with this NIK is registered in this village.")
+
+    def row(received_at: datetime) -> dict:
+        return {
+            "complaint_number": c.complaint_number, "kiosk_id": kiosk.id,
+            "village_code": kiosk.village_code, "resident_nik": c.nik, "category": c.category,
+            "text": clean_complaint_text(c.text), "phone": clean_phone(c.phone),
+            "language": c.language, "created_at": c.created_at, "received_at": received_at,
+            "due_at": received_at + timedelta(hours=RESPONSE_HOURS),
+        }
+
+    def reply(received_at: datetime) -> dict:
+        due = received_at + timedelta(hours=RESPONSE_HOURS)
+        return {"complaint_number": c.complaint_number, "received_at": received_at.isoformat(),
+                "due_at": due.isoformat()}
+
+    return _store_once(bo, kiosk, key, _body_fingerprint(c), ComplaintRow, check, row, reply)
+
+
+def _store_survey(bo: BackOffice, kiosk: KioskRef, key: str, sv: SurveyIn) -> Response:
+    _from_this_kiosk(kiosk, sv.kiosk_id, sv.village_code, sv.survey_id)
+    problem = survey_problem(sv.answers)
+    if problem:
+        raise ApiError(422, "invalid_answers", "Jawaban survei tidak lengkap atau tidak sah.",
+                       f"The survey answers are not valid: {problem}.")
+    from forms.catalogue import load_catalogue
+
+    if sv.letter not in bo.catalogue(load_catalogue):
+        raise _unknown_letter()
+
+    def row(received_at: datetime) -> dict:
+        return {"survey_id": sv.survey_id, "kiosk_id": kiosk.id,
+                "village_code": kiosk.village_code, "letter": sv.letter,
+                "answered_on": sv.answered_on, **sv.answers}
+
+    def reply(received_at: datetime) -> dict:
+        return {"survey_id": sv.survey_id, "received_at": received_at.isoformat()}
+
+    return _store_once(bo, kiosk, key, _body_fingerprint(sv), SurveyResponse,
+                       lambda conn: None, row, reply)
+
+
 # --- identification -----------------------------------------------------------------------
 
 
@@ -1170,6 +1339,18 @@ def create_app(
         if isinstance(checked, Response):
             return checked
         return await bo.group_commit.store(checked)
+
+    @app.post(f"{API}/complaints", status_code=201)
+    def submit_complaint(body: ComplaintIn, kiosk: AuthKiosk,
+                         idempotency_key: Annotated[str | None, Header()] = None) -> Response:
+        """A villager's complaint (forms.feedback.Complaint), answered within 4 hours."""
+        return _store_complaint(bo, kiosk, parse_idempotency_key(idempotency_key), body)
+
+    @app.post(f"{API}/surveys", status_code=201)
+    def submit_survey(body: SurveyIn, kiosk: AuthKiosk,
+                      idempotency_key: Annotated[str | None, Header()] = None) -> Response:
+        """One anonymous SKM survey (forms.feedback.SurveyAnswers)."""
+        return _store_survey(bo, kiosk, parse_idempotency_key(idempotency_key), body)
 
     @app.get(f"{API}/applications/{{application_number}}")
     def application_status(application_number: str, kiosk: AuthKiosk) -> dict:

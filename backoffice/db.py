@@ -354,6 +354,49 @@ class IssuedLetterRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ComplaintRow(Base):
+    """A villager's complaint (pengaduan) from a kiosk; answered by `due_at` (received + 4 h)."""
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_number: Mapped[str] = mapped_column(String(64), unique=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    village_code: Mapped[str] = mapped_column(ForeignKey("villages.code"), index=True)
+    resident_nik: Mapped[str] = mapped_column(String(16), index=True)
+    category: Mapped[str] = mapped_column(String(32))  # forms.feedback.CATEGORIES
+    text: Mapped[str] = mapped_column(Text)
+    phone: Mapped[str] = mapped_column(String(16), default="")  # "" when not given
+    language: Mapped[str] = mapped_column(String(2), default="id")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # on the kiosk
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class SurveyResponse(Base):
+    """One villager's SKM answers (PermenPANRB 14/2017), each 1–4; anonymous: no NIK, no name,
+    the day only (a time could be matched to the application received just before)."""
+
+    __tablename__ = "survey_responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(64), unique=True)  # random, from the kiosk
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    village_code: Mapped[str] = mapped_column(ForeignKey("villages.code"), index=True)
+    letter: Mapped[str] = mapped_column(String(64))
+    answered_on: Mapped[date] = mapped_column(Date)
+    # the nine elements, as forms.feedback.ELEMENT_CODES names them
+    persyaratan: Mapped[int] = mapped_column(Integer)
+    prosedur: Mapped[int] = mapped_column(Integer)
+    waktu: Mapped[int] = mapped_column(Integer)
+    biaya: Mapped[int] = mapped_column(Integer)
+    produk: Mapped[int] = mapped_column(Integer)
+    kompetensi: Mapped[int] = mapped_column(Integer)
+    perilaku: Mapped[int] = mapped_column(Integer)
+    pengaduan: Mapped[int] = mapped_column(Integer)
+    sarana: Mapped[int] = mapped_column(Integer)
+
+
 def make_engine(database_url: str) -> Engine:
     """An engine for `database_url`; for SQLite files, the parent folder is created.
 

@@ -216,27 +216,56 @@ class BackofficeClient:
             )
         except httpx.HTTPError as e:
             return SubmitOutcome(SubmitResult.RETRY, type(e).__name__)
-        detail = str(r.status_code)
-        if 200 <= r.status_code < 300:
-            body = _json(r)
-            if application_number is not None and (
-                not isinstance(body, dict) or body.get("application_number") != application_number
-            ):
-                return SubmitOutcome(SubmitResult.RETRY, f"{detail} unconfirmed")
-            return SubmitOutcome(SubmitResult.DELIVERED, detail)
-        if r.status_code in (429, 503):
-            return SubmitOutcome(SubmitResult.RETRY, detail, _retry_after(r))
-        if r.status_code in (408, 409, 425) or r.status_code >= 500:
-            return SubmitOutcome(SubmitResult.RETRY, detail)
-        if r.status_code == 401:
-            # A kiosk token being rotated is fixed by staff, then sending resumes; the
-            # application itself is fine, so it must not be set aside.
-            return SubmitOutcome(SubmitResult.RETRY, detail)
+        return _submit_outcome(r, "application_number", application_number)
+
+    def submit_feedback(self, kind: str, idempotency_key: str, payload_json: str,
+                        number: str) -> SubmitOutcome:
+        """POST one complaint or survey (forms.feedback) as JSON; classified like `submit`."""
+        path, number_field = FEEDBACK_ENDPOINTS[kind]
+        try:
+            r = self._http.post(
+                path, content=payload_json.encode(),
+                headers={"Idempotency-Key": f'"{idempotency_key}"',
+                         "Content-Type": "application/json"},
+            )
+        except httpx.HTTPError as e:
+            return SubmitOutcome(SubmitResult.RETRY, type(e).__name__)
+        return _submit_outcome(r, number_field, number)
+
+
+# Where each outbox kind besides applications goes, and the reply's field naming the item.
+FEEDBACK_ENDPOINTS = {
+    "complaint": ("/api/v1/complaints", "complaint_number"),
+    "survey": ("/api/v1/surveys", "survey_id"),
+}
+
+
+def _submit_outcome(r: httpx.Response, number_field: str, number: str | None) -> SubmitOutcome:
+    """What the back office's answer to a submission means for the outbox.
+
+    With `number`, a 2xx whose body does not name that number (a captive portal, a misrouted
+    proxy) is not taken as delivered."""
+    detail = str(r.status_code)
+    if 200 <= r.status_code < 300:
         body = _json(r)
-        error = body.get("error", "") if isinstance(body, dict) else ""
-        # Only a short code goes into the outbox and the heartbeat, never free text.
-        error = error if isinstance(error, str) and _ERROR_CODE_RE.fullmatch(error) else ""
-        return SubmitOutcome(SubmitResult.SET_ASIDE, f"{detail} {error}".strip())
+        if number is not None and (
+            not isinstance(body, dict) or body.get(number_field) != number
+        ):
+            return SubmitOutcome(SubmitResult.RETRY, f"{detail} unconfirmed")
+        return SubmitOutcome(SubmitResult.DELIVERED, detail)
+    if r.status_code in (429, 503):
+        return SubmitOutcome(SubmitResult.RETRY, detail, _retry_after(r))
+    if r.status_code in (408, 409, 425) or r.status_code >= 500:
+        return SubmitOutcome(SubmitResult.RETRY, detail)
+    if r.status_code == 401:
+        # A kiosk token being rotated is fixed by staff, then sending resumes; the
+        # item itself is fine, so it must not be set aside.
+        return SubmitOutcome(SubmitResult.RETRY, detail)
+    body = _json(r)
+    error = body.get("error", "") if isinstance(body, dict) else ""
+    # Only a short code goes into the outbox and the heartbeat, never free text.
+    error = error if isinstance(error, str) and _ERROR_CODE_RE.fullmatch(error) else ""
+    return SubmitOutcome(SubmitResult.SET_ASIDE, f"{detail} {error}".strip())
 
 
 def _refusal(what: str, r: httpx.Response, body) -> tuple[IdentifyResult, int | None]:

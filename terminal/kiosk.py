@@ -26,6 +26,7 @@ from devices.pcsc import (
 )
 from forms.application import Application
 from forms.catalogue import load_catalogue
+from forms.feedback import Complaint, SurveyAnswers
 from terminal.client import BackofficeClient, IdentifyOutcome, IdentifyResult, StatusOutcome
 from terminal.config import ConfigError, KioskConfig
 from terminal.heartbeat import Heartbeat, heartbeat_status
@@ -108,8 +109,16 @@ class KioskServices:
     def next_application_number(self, now: datetime) -> str:
         return self._outbox.next_application_number(self._config.kiosk_id, now)
 
+    def next_complaint_number(self, now: datetime) -> str:
+        return self._outbox.next_application_number(self._config.kiosk_id, now, series="P")
+
     def enqueue(self, application: Application, pdf: bytes) -> str:
         key = self._outbox.enqueue(application.application_number, application.to_json(), pdf)
+        self._on_queued()
+        return key
+
+    def enqueue_feedback(self, item: Complaint | SurveyAnswers) -> str:
+        key = self._outbox.enqueue(item.number, item.to_json(), kind=item.kind)
         self._on_queued()
         return key
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from forms.catalogue import MONTHS_ID
+from forms.feedback import ELEMENTS
 
 TEXTS: dict[str, tuple[str, str]] = {
     # notices (what happened + what to do)
@@ -244,7 +245,100 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ini daftar permohonan Anda. Surat yang sudah siap diambil ditandai hijau.",
         "Here are your requests. Letters ready to collect are marked in green.",
     ),
+    # complaints (pengaduan): the letter menu's complaint tile and its four screens
+    "complaint_open": ("Sampaikan pengaduan", "Make a complaint"),
+    "complaint_open_hint": (
+        "Ada yang kurang baik? Kami tanggapi paling lambat 4 jam",
+        "Something not right? We answer within 4 hours",
+    ),
+    "complaint_title": ("Pengaduan: tentang apa?", "Complaint: what is it about?"),
+    "complaint_in_name": (
+        "Pengaduan dikirim atas nama Anda (NIK {nik}) agar petugas dapat menanggapi.",
+        "The complaint is sent in your name (NIK {nik}) so that staff can answer you.",
+    ),
+    "complaint_form_title": (
+        "Tulis pengaduan Anda: {category}",
+        "Write your complaint: {category}",
+    ),
+    "complaint_text": ("Isi pengaduan", "Your complaint"),
+    "complaint_text_help": (
+        "paling banyak {max} huruf",
+        "at most {max} letters",
+    ),
+    "complaint_phone": ("Nomor HP", "Mobile number"),
+    "complaint_phone_help": (
+        "Agar petugas dapat menelepon Anda kembali.",
+        "So that staff can call you back.",
+    ),
+    "complaint_category": ("Jenis pengaduan", "Kind of complaint"),
+    "complaint_review_title": ("Periksa kembali pengaduan Anda", "Check your complaint"),
+    "complaint_nik": ("Atas nama NIK", "In the name of NIK"),
+    "complaint_no_phone": ("(tidak diisi)", "(not given)"),
+    "complaint_sent_title": (
+        "Terima kasih, pengaduan Anda sudah tercatat",
+        "Thank you, your complaint is recorded",
+    ),
+    "complaint_number": ("Nomor pengaduan Anda:", "Your complaint number:"),
+    "complaint_promise": (
+        "Pengaduan Anda akan ditanggapi paling lambat 4 jam setelah diterima kantor desa.",
+        "Your complaint will be answered within 4 hours of reaching the village office.",
+    ),
+    "complaint_delivered": (
+        "Pengaduan sudah diterima kantor desa.",
+        "The village office has received the complaint.",
+    ),
+    "complaint_queued": (
+        "Pengaduan tersimpan di kios dan akan terkirim otomatis ke kantor desa.",
+        "The complaint is saved on this kiosk and will be sent to the village office "
+        "automatically.",
+    ),
+    "complaint_cancelled": (
+        "Pengaduan dibatalkan dan data Anda sudah dihapus. Silakan ambil kartu Anda.",
+        "The complaint was cancelled and your data cleared. Please take your card.",
+    ),
+    "complaint_save_failed": (
+        "Pengaduan belum dapat disimpan di kios ini. Silakan sampaikan langsung ke petugas "
+        "kantor desa.",
+        "The complaint could not be saved on this kiosk. Please tell the village office staff "
+        "in person.",
+    ),
+    "voice_complaint_category": (
+        "Pilih jenis pengaduan Anda.",
+        "Choose what your complaint is about.",
+    ),
+    "voice_complaint_form": (
+        "Tulis pengaduan Anda. Nomor HP boleh dikosongkan. Lalu tekan Lanjut.",
+        "Write your complaint. The mobile number may be left empty. Then press Continue.",
+    ),
+    "voice_complaint_review": (
+        "Periksa kembali pengaduan Anda. Jika sudah benar, tekan KIRIM.",
+        "Check your complaint. If it is right, press SEND.",
+    ),
+    # the satisfaction survey (SKM), offered on the receipt; anonymous
+    "survey_offer": (
+        "Bantu kami menjadi lebih baik: jawab 9 pertanyaan singkat, tanpa nama.",
+        "Help us do better: answer 9 short questions, without your name.",
+    ),
+    "survey_start": ("Ikut survei", "Take the survey"),
+    "survey_skip": ("Lewati survei", "Skip the survey"),
+    "survey_step": ("Pertanyaan {step} dari {total}", "Question {step} of {total}"),
+    "survey_previous": ("◀ Sebelumnya", "◀ Previous"),
+    "survey_thanks": (
+        "Terima kasih atas penilaian Anda. Jawaban Anda membantu kantor desa menjadi lebih baik.",
+        "Thank you for your answers. They help the village office do better.",
+    ),
+    "survey_save_failed": (
+        "Maaf, jawaban survei belum dapat disimpan di kios ini. Terima kasih atas waktu Anda.",
+        "Sorry, the survey answers could not be saved on this kiosk. Thank you for your time.",
+    ),
+    "voice_survey": (
+        "Pilih satu jawaban: satu bintang tidak baik, empat bintang sangat baik. Survei ini boleh "
+        "dilewati.",
+        "Choose one answer: one star is poor, four stars is very good. You may skip this survey.",
+    ),
 }
+# The nine SKM questions (forms.feedback, shared with the back office), one screen each.
+TEXTS.update({f"survey_{e.code}": (e.id, e.en) for e in ELEMENTS})
 
 
 @dataclass(frozen=True)

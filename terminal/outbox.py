@@ -1,4 +1,8 @@
-"""Store-and-forward of applications to the back office.
+"""Store-and-forward of applications, complaints and survey answers to the back office.
+
+Every item has a kind (`application`, `complaint`, `survey`); what is said of applications below
+holds for all three (a complaint or a survey carries no PDF: its `pdf` column holds an empty,
+sealed one). Version 2 outboxes (applications only) gain the `kind` column when opened.
 
 An application is written here, with its PDF and its Idempotency-Key, in one transaction
 *before* the villager is told it is submitted. One sender (one process, held by a file lock)
@@ -37,7 +41,9 @@ from terminal.sealing import Sealer, SealError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+APPLICATION = "application"
+KINDS = (APPLICATION, "complaint", "survey")  # forms.feedback names the other two
 ROOM_MARGIN_BYTES = 20 * 1024 * 1024  # what the disk must keep free beyond 4 × the new data
 # enqueue itself never takes the last of the disk: acknowledgements (deletes) and receipt
 # numbers need a little room to be written too.
@@ -48,14 +54,15 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS queue (
     id INTEGER PRIMARY KEY,
     idempotency_key TEXT NOT NULL UNIQUE,
-    application_number TEXT NOT NULL UNIQUE,
-    application BLOB NOT NULL,          -- sealed Application JSON
+    application_number TEXT NOT NULL UNIQUE,    -- the item's number, whatever its kind
+    application BLOB NOT NULL,          -- the item's sealed JSON (an Application for applications)
     pdf BLOB NOT NULL,                  -- sealed PDF of the application copy
     created_at REAL NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at REAL NOT NULL,
     last_result TEXT NOT NULL DEFAULT '',   -- status code and error code only
-    set_aside_at REAL                   -- NULL: waiting to be sent
+    set_aside_at REAL,                  -- NULL: waiting to be sent
+    kind TEXT NOT NULL DEFAULT 'application'
 );
 CREATE INDEX IF NOT EXISTS queue_due ON queue(next_attempt_at) WHERE set_aside_at IS NULL;
 CREATE TABLE IF NOT EXISTS numbering (
@@ -68,10 +75,11 @@ CREATE TABLE IF NOT EXISTS numbering (
 @dataclass(frozen=True)
 class OutboxItem:
     idempotency_key: str
-    application_number: str
+    application_number: str  # the item's number, whatever its kind
     payload: str
     pdf: bytes
     attempts: int
+    kind: str = APPLICATION
 
 
 @dataclass(frozen=True)
@@ -152,6 +160,10 @@ class Outbox:
             # One statement at a time: executescript would commit the transaction.
             for stmt in filter(str.strip, _SCHEMA.split(";")):
                 db.execute(stmt)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(queue)")}
+            if "kind" not in columns:  # version 2: every queued item is an application
+                db.execute("ALTER TABLE queue ADD COLUMN kind TEXT NOT NULL "
+                           "DEFAULT 'application'")
             legacy = db.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'"
             ).fetchone()
@@ -206,23 +218,27 @@ class Outbox:
 
     # --- the kiosk's side ---------------------------------------------------------------
 
-    def next_application_number(self, kiosk_id: str, now: datetime) -> str:
-        """Reserve the next receipt number of the day: `<kiosk>-<yymmdd>-<nnnn>`."""
+    def next_application_number(self, kiosk_id: str, now: datetime, series: str = "") -> str:
+        """Reserve the next receipt number of the day: `<kiosk>-<yymmdd>-<nnnn>`.
+
+        A `series` letter counts on its own: `P` gives complaints `<kiosk>-<yymmdd>-P<nnn>`."""
         day = now.strftime("%y%m%d")
+        counter = f"{series}{day}"
 
         def work(db):
             db.execute(
                 "INSERT INTO numbering(day, last) VALUES (?, 1) "
                 "ON CONFLICT(day) DO UPDATE SET last = last + 1",
-                (day,),
+                (counter,),
             )
-            return db.execute("SELECT last FROM numbering WHERE day = ?", (day,)).fetchone()[0]
+            return db.execute("SELECT last FROM numbering WHERE day = ?",
+                              (counter,)).fetchone()[0]
 
         try:
             seq = self._run(work, write=True)
         except sqlite3.Error as e:
             raise OutboxError(_storage_problem(e)) from e
-        return f"{kiosk_id}-{day}-{seq:04d}"
+        return f"{kiosk_id}-{day}-{series}{seq:0{4 - len(series)}d}"
 
     def has_room(self, nbytes: int) -> bool:
         """Can an application of about `nbytes` (JSON + PDF) be stored with a safe margin?
@@ -242,10 +258,13 @@ class Outbox:
             return 0
         return st.f_bavail * st.f_frsize + pages * size
 
-    def enqueue(self, application_number: str, payload: str, pdf: bytes) -> str:
-        """Store one application durably (sealed); returns its Idempotency-Key.
+    def enqueue(self, application_number: str, payload: str, pdf: bytes = b"",
+                kind: str = APPLICATION) -> str:
+        """Store one item durably (sealed); returns its Idempotency-Key.
 
         Raises OutboxError when it could not be stored (nothing half-written remains)."""
+        if kind not in KINDS:
+            raise ValueError(f"outbox item kind {kind!r}")
         if self._free_bytes() < RESERVE_BYTES + 2 * (len(payload.encode()) + len(pdf)):
             log.error("outbox: could not store application %s (disk full)", application_number)
             raise OutboxError("disk full")
@@ -257,8 +276,8 @@ class Outbox:
             self._run(
                 lambda db: db.execute(
                     "INSERT INTO queue(idempotency_key, application_number, application, pdf, "
-                    "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (key, application_number, sealed_app, sealed_pdf, now, now),
+                    "created_at, next_attempt_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (key, application_number, sealed_app, sealed_pdf, now, now, kind),
                 ),
                 write=True,
             )
@@ -275,19 +294,19 @@ class Outbox:
         while True:
             row = self._run(
                 lambda db: db.execute(
-                    "SELECT idempotency_key, application_number, application, pdf, attempts "
-                    "FROM queue WHERE set_aside_at IS NULL AND next_attempt_at <= ? "
+                    "SELECT idempotency_key, application_number, application, pdf, attempts, "
+                    "kind FROM queue WHERE set_aside_at IS NULL AND next_attempt_at <= ? "
                     "ORDER BY next_attempt_at, id LIMIT 1",
                     (now,),
                 ).fetchone()
             )
             if row is None:
                 return None
-            key, number, sealed_app, sealed_pdf, attempts = row
+            key, number, sealed_app, sealed_pdf, attempts, kind = row
             try:
                 payload = self._sealer.open(sealed_app, _seal_context(key, "application"))
                 pdf = self._sealer.open(sealed_pdf, _seal_context(key, "pdf"))
-                return OutboxItem(key, number, payload.decode(), pdf, attempts)
+                return OutboxItem(key, number, payload.decode(), pdf, attempts, kind)
             except (SealError, UnicodeDecodeError):
                 log.error("outbox: application %s does not open (damaged or another key); "
                           "set aside", number)
@@ -511,9 +530,14 @@ class Sender:
         return self._poll if until is None else min(until, self._poll)
 
     def _send(self, item: OutboxItem) -> None:
-        outcome = self._client.submit(
-            item.idempotency_key, item.payload, item.pdf, item.application_number
-        )
+        if item.kind == APPLICATION:
+            outcome = self._client.submit(
+                item.idempotency_key, item.payload, item.pdf, item.application_number
+            )
+        else:
+            outcome = self._client.submit_feedback(
+                item.kind, item.idempotency_key, item.payload, item.application_number
+            )
         attempts = item.attempts + 1
         number = item.application_number
         if outcome.result is SubmitResult.DELIVERED:

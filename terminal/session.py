@@ -11,6 +11,11 @@ Screens:  ATTRACT → [READING] → PIN → CHECKING → CHOOSE_LETTER → FILL 
           not registered, PIN locked, cancelled); taking the card away ends it.
           CHOOSE_LETTER → STATUS → CHOOSE_LETTER (back) or MESSAGE (done): the villager's own
           requests, asked of the back office with the card and the PIN typed at the start.
+          CHOOSE_LETTER → COMPLAINT_CATEGORY → COMPLAINT_FORM → COMPLAINT_REVIEW → COMPLAINT_SENT:
+          a complaint (pengaduan) in the identified villager's name, through the outbox.
+          RECEIPT → SURVEY (nine questions, one at a time) → SURVEY_THANKS: the satisfaction
+          survey (SKM), skippable at every step. It begins after the wipe and is anonymous, so
+          lifting the card does not end it; the idle timeout does.
 Card removal and the idle timeout wipe the session from every screen.
 """
 
@@ -19,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +35,16 @@ from devices.chip import ChipBiodata
 from devices.ektp import is_ektp_atr
 from forms.application import Application
 from forms.catalogue import Catalogue, Letter, clean_values, validate
+from forms.feedback import (
+    CATEGORY_CODES,
+    ELEMENT_CODES,
+    SCORES,
+    Complaint,
+    SurveyAnswers,
+    clean_complaint_text,
+    clean_phone,
+    validate_complaint,
+)
 from forms.identity import Resident, card_fingerprint
 from forms.nik import check_nik
 from forms.render import render_application
@@ -54,6 +70,18 @@ class Screen(StrEnum):
     RECEIPT = "receipt"
     MESSAGE = "message"
     STATUS = "status"
+    COMPLAINT_CATEGORY = "complaint_category"
+    COMPLAINT_FORM = "complaint_form"
+    COMPLAINT_REVIEW = "complaint_review"
+    COMPLAINT_SENT = "complaint_sent"
+    SURVEY = "survey"
+    SURVEY_THANKS = "survey_thanks"
+
+
+COMPLAINT_SCREENS = (Screen.COMPLAINT_CATEGORY, Screen.COMPLAINT_FORM, Screen.COMPLAINT_REVIEW)
+SURVEY_SCREENS = (Screen.SURVEY, Screen.SURVEY_THANKS)  # anonymous: outlive the card
+# Where nobody is identified any more and a new card may start a new session.
+OPEN_TO_A_CARD = (Screen.ATTRACT, Screen.RECEIPT, Screen.COMPLAINT_SENT, *SURVEY_SCREENS)
 
 
 class Runner(Protocol):
@@ -86,6 +114,8 @@ class Services(Protocol):
     def next_application_number(self, now: datetime) -> str: ...
     def has_room(self, nbytes: int) -> bool: ...
     def enqueue(self, application: Application, pdf: bytes) -> str: ...
+    def next_complaint_number(self, now: datetime) -> str: ...
+    def enqueue_feedback(self, item: Complaint | SurveyAnswers) -> str: ...
     def now(self) -> datetime: ...
 
 
@@ -95,6 +125,16 @@ class Receipt:
 
     application_number: str
     letter_id: str
+    idempotency_key: str
+    submitted_at: datetime
+    delivered: bool = False
+
+
+@dataclass(frozen=True)
+class ComplaintReceipt:
+    """What the "complaint sent" screen shows: its number only, nothing personal."""
+
+    complaint_number: str
     idempotency_key: str
     submitted_at: datetime
     delivered: bool = False
@@ -147,6 +187,11 @@ class Session:
         self.screen = Screen.ATTRACT
         self.notice: Notice | None = None
         self.receipt: Receipt | None = None
+        self.complaint_receipt: ComplaintReceipt | None = None
+        # The survey: the letter it is about and the answers so far (anonymous, not wiped by
+        # the card leaving; see the module's docstring).
+        self.survey_letter: str | None = None
+        self.survey_answers: list[int] = []
         self._status_asked = 0  # which status request an answer belongs to
         self._clear_personal()
 
@@ -182,12 +227,26 @@ class Session:
         self.pin: str | None = None
         self.requests: tuple[RequestStatus, ...] = ()  # the status screen's rows
         self.status_pending = False  # the status screen waits for the back office
+        # the complaint being written: what the villager chose and typed, and its payload
+        self.complaint_category = ""
+        self.complaint_text = ""
+        self.complaint_phone = ""
+        self.complaint_errors: dict[str, dict[str, str]] = {}
+        self.complaint: Complaint | None = None
 
     def holds_personal_data(self) -> bool:
         return any(
             (self.card, self.chip, self.resident, self.letter, self.values,
-             self.field_errors, self.application, self.pdf, self.pin, self.requests)
+             self.field_errors, self.application, self.pdf, self.pin, self.requests,
+             self.complaint_text, self.complaint_phone, self.complaint_errors, self.complaint)
         )
+
+    def _forget_receipts(self) -> None:
+        """The receipts and the survey: nothing personal, but nothing for the next villager."""
+        self.receipt = None
+        self.complaint_receipt = None
+        self.survey_letter = None
+        self.survey_answers = []
 
     def _wipe(self) -> None:
         self.generation += 1  # answers still on their way belong to nobody now
@@ -196,10 +255,10 @@ class Session:
     # -- card events (any screen) ------------------------------------------------------
 
     def card_presented(self, atr: bytes, uid: bytes, reader: str = "") -> None:
-        if self.screen not in (Screen.ATTRACT, Screen.RECEIPT):
+        if self.screen not in OPEN_TO_A_CARD:
             return  # a card is already in session; a second one changes nothing
         self._wipe()
-        self.receipt = None
+        self._forget_receipts()
         if not is_ektp_atr(atr):
             self._go(Screen.MESSAGE, Notice("not_ektp"))
             return
@@ -234,15 +293,18 @@ class Session:
             self._go(Screen.MESSAGE, Notice("card_unreadable"))
 
     def card_unreadable(self) -> None:
-        if self.screen in (Screen.ATTRACT, Screen.RECEIPT):
+        if self.screen in OPEN_TO_A_CARD:
             self._wipe()
-            self.receipt = None
+            self._forget_receipts()
             self._go(Screen.MESSAGE, Notice("card_unreadable"))
 
     def card_removed(self) -> None:
-        quiet = self.screen in (Screen.ATTRACT, Screen.MESSAGE, Screen.RECEIPT)
         self._wipe()
-        self.receipt = None
+        if self.screen in SURVEY_SCREENS:
+            return  # anonymous and begun after the wipe: the villager may finish it
+        quiet = self.screen in (Screen.ATTRACT, Screen.MESSAGE, Screen.RECEIPT,
+                                Screen.COMPLAINT_SENT)
+        self._forget_receipts()
         self._go(Screen.ATTRACT, None if quiet else Notice("card_removed"))
 
     def idle_timeout(self) -> None:
@@ -251,7 +313,7 @@ class Session:
                 self._go(Screen.ATTRACT)  # let an old notice fade for the next villager
             return
         self._wipe()
-        self.receipt = None
+        self._forget_receipts()
         self._go(Screen.ATTRACT)
 
     # -- the villager's actions --------------------------------------------------------
@@ -402,7 +464,18 @@ class Session:
         return self._services.has_room(len(self.application.to_json()) + len(self.pdf))
 
     def back(self) -> None:
-        if self.screen is Screen.STATUS:
+        if self.screen is Screen.COMPLAINT_CATEGORY:
+            self._clear_complaint()
+            self._go(Screen.CHOOSE_LETTER)
+        elif self.screen is Screen.COMPLAINT_FORM:
+            self.complaint_errors = {}
+            self._go(Screen.COMPLAINT_CATEGORY)
+        elif self.screen is Screen.COMPLAINT_REVIEW:
+            self._go(Screen.COMPLAINT_FORM)
+        elif self.screen is Screen.SURVEY and self.survey_answers:
+            self.survey_answers.pop()  # the question before, to answer again
+            self._go(Screen.SURVEY)
+        elif self.screen is Screen.STATUS:
             self.requests = ()
             self.status_pending = False  # an answer still on its way is dropped
             self._go(Screen.CHOOSE_LETTER)
@@ -413,10 +486,14 @@ class Session:
             self._go(Screen.FILL)
 
     def cancel(self) -> None:
-        if self.screen in (Screen.ATTRACT, Screen.MESSAGE, Screen.RECEIPT):
+        if self.screen in (Screen.MESSAGE, *OPEN_TO_A_CARD):
             return
+        complaint = self.screen in COMPLAINT_SCREENS
         self._wipe()
-        self._go(Screen.MESSAGE, Notice("cancelled"))
+        if complaint:
+            self._go(Screen.MESSAGE, Notice("complaint_cancelled"))
+        else:
+            self._go(Screen.MESSAGE, Notice("cancelled"))
 
     def confirm(self) -> None:
         if self.screen is not Screen.REVIEW or self.application is None or self.pdf is None:
@@ -442,11 +519,131 @@ class Session:
     def application_delivered(self, idempotency_key: str) -> None:
         """The sender reports an acknowledgement; the receipt screen may say so."""
         if self.receipt and self.receipt.idempotency_key == idempotency_key:
-            self.receipt = Receipt(**{**self.receipt.__dict__, "delivered": True})
+            self.receipt = dataclasses.replace(self.receipt, delivered=True)
+            self.notify()
+        elif (self.complaint_receipt
+              and self.complaint_receipt.idempotency_key == idempotency_key):
+            self.complaint_receipt = dataclasses.replace(self.complaint_receipt, delivered=True)
             self.notify()
 
     def finish(self) -> None:
-        if self.screen in (Screen.RECEIPT, Screen.MESSAGE):
-            self.receipt = None
+        if self.screen in (Screen.RECEIPT, Screen.MESSAGE, Screen.COMPLAINT_SENT,
+                           Screen.SURVEY_THANKS):
+            self._forget_receipts()
             self._wipe()
+            self._go(Screen.ATTRACT)
+
+    # -- the complaint (pengaduan) -------------------------------------------------------
+
+    def _clear_complaint(self) -> None:
+        self.complaint_category, self.complaint_text, self.complaint_phone = "", "", ""
+        self.complaint_errors = {}
+        self.complaint = None
+
+    def open_complaint(self) -> None:
+        """The letter menu's complaint tile: the villager is identified, so staff can answer."""
+        if self.screen is not Screen.CHOOSE_LETTER or self.resident is None:
+            return
+        self._clear_complaint()
+        self._go(Screen.COMPLAINT_CATEGORY)
+
+    def choose_complaint_category(self, category: str) -> None:
+        if self.screen is not Screen.COMPLAINT_CATEGORY or category not in CATEGORY_CODES:
+            return
+        if category != self.complaint_category:
+            self.complaint = None  # the review must show what is chosen now
+        self.complaint_category = category
+        self._go(Screen.COMPLAINT_FORM)
+
+    def submit_complaint(self, text: str, phone: str) -> None:
+        if self.screen is not Screen.COMPLAINT_FORM or self.resident is None:
+            return
+        self.complaint_text, self.complaint_phone = text, phone
+        self.complaint_errors = validate_complaint(self.complaint_category, text, phone)
+        if self.complaint_errors:
+            self._go(Screen.COMPLAINT_FORM, Notice("fix_fields"))
+            return
+        now = self._services.now()
+        try:
+            number = (self.complaint.complaint_number if self.complaint is not None
+                      else self._services.next_complaint_number(now))  # kept when back
+        except OutboxError:
+            log.exception("session: could not reserve a complaint number")
+            self._go(Screen.COMPLAINT_FORM, Notice("complaint_save_failed"))
+            return
+        self.complaint = Complaint(
+            complaint_number=number,
+            village_code=self._village.code,
+            kiosk_id=self._kiosk_id,
+            created_at=now,
+            nik=self.resident.nik,
+            category=self.complaint_category,
+            text=clean_complaint_text(text),
+            phone=clean_phone(phone),
+            language=self.language,
+        )
+        self._go(Screen.COMPLAINT_REVIEW)
+
+    def confirm_complaint(self) -> None:
+        if self.screen is not Screen.COMPLAINT_REVIEW or self.complaint is None:
+            return
+        try:
+            key = self._services.enqueue_feedback(self.complaint)
+        except OutboxError:
+            log.exception("session: could not store the complaint")
+            self._go(Screen.COMPLAINT_REVIEW, Notice("complaint_save_failed"))
+            return
+        self.complaint_receipt = ComplaintReceipt(
+            complaint_number=self.complaint.complaint_number,
+            idempotency_key=key,
+            submitted_at=self.complaint.created_at,
+        )
+        self._wipe()  # stored safely: the kiosk holds nothing personal any more
+        self._go(Screen.COMPLAINT_SENT)
+
+    # -- the satisfaction survey (SKM) -----------------------------------------------------
+
+    @property
+    def survey_step(self) -> int:
+        """The question on screen, from 0 (one per element, in ELEMENT_CODES's order)."""
+        return len(self.survey_answers)
+
+    def start_survey(self) -> None:
+        """Offered on the receipt, after the application was stored and the session wiped."""
+        if self.screen is not Screen.RECEIPT or self.receipt is None:
+            return
+        letter = self.receipt.letter_id
+        self._wipe()
+        self._forget_receipts()
+        self.survey_letter = letter
+        self._go(Screen.SURVEY)
+
+    def answer_survey(self, score: int) -> None:
+        if self.screen is not Screen.SURVEY or self.survey_letter is None or score not in SCORES:
+            return
+        self.survey_answers.append(score)
+        if len(self.survey_answers) < len(ELEMENT_CODES):
+            self._go(Screen.SURVEY)
+            return
+        answers = SurveyAnswers(
+            survey_id=str(uuid.uuid4()),
+            village_code=self._village.code,
+            kiosk_id=self._kiosk_id,
+            letter=self.survey_letter,
+            answered_on=self._services.now().date(),
+            answers=dict(zip(ELEMENT_CODES, self.survey_answers, strict=True)),
+        )
+        self._forget_receipts()
+        try:
+            self._services.enqueue_feedback(answers)
+        except OutboxError:
+            log.exception("session: could not store the survey answers")
+            self._go(Screen.SURVEY_THANKS, Notice("survey_save_failed"))
+            return
+        self._go(Screen.SURVEY_THANKS)
+
+    def skip_survey(self) -> None:
+        """"Lewati": at any question; nothing of the survey is kept or sent."""
+        if self.screen is Screen.SURVEY:
+            self._forget_receipts()
             self._go(Screen.ATTRACT)

@@ -58,6 +58,8 @@ OPERATIONS = [
     ("POST", "/api/v1/heartbeat"),
     ("POST", "/api/v1/applications"),
     ("GET", "/api/v1/applications/{application_number}"),
+    ("POST", "/api/v1/complaints"),
+    ("POST", "/api/v1/surveys"),
 ]
 
 

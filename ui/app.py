@@ -28,18 +28,24 @@ from terminal.config import ConfigError, KioskConfig
 from terminal.kiosk import Kiosk
 from terminal.maintenance import StaffAccess, kiosk_status, list_readers
 from terminal.messages import text
-from terminal.session import Screen, Session
+from terminal.session import COMPLAINT_SCREENS, Screen, Session
 from ui.bridge import CardReaderBridge, QtRunner
 from ui.maintenance import KioskKeyFilter, MaintenancePanel, StaffGesture
 from ui.screens import (
     AttractScreen,
     ChooseLetterScreen,
+    ComplaintCategoryScreen,
+    ComplaintFormScreen,
+    ComplaintReviewScreen,
+    ComplaintSentScreen,
     FillScreen,
     MessageScreen,
     PinScreen,
     ReceiptScreen,
     ReviewScreen,
     StatusScreen,
+    SurveyScreen,
+    SurveyThanksScreen,
     WaitingScreen,
     _button,
 )
@@ -59,7 +65,11 @@ STEPS = {
 }
 # Screens where the villager is in the middle of something: idling there brings a warning
 # before the wipe. Elsewhere (attract, waiting, messages, receipt) idling quietly resets.
-WARN_ON_IDLE = {Screen.PIN, Screen.CHOOSE_LETTER, Screen.FILL, Screen.REVIEW, Screen.STATUS}
+# (The survey is anonymous: idling there quietly ends it.)
+WARN_ON_IDLE = {Screen.PIN, Screen.CHOOSE_LETTER, Screen.FILL, Screen.REVIEW, Screen.STATUS,
+                Screen.COMPLAINT_CATEGORY, Screen.COMPLAINT_FORM, Screen.COMPLAINT_REVIEW}
+# Screens that end by themselves after receipt_timeout_s (the villager has what they came for).
+TIMED_OUT = {Screen.RECEIPT, Screen.COMPLAINT_SENT, Screen.SURVEY_THANKS}
 USER_ACTIVITY = {
     QEvent.MouseButtonPress,
     QEvent.TouchBegin,
@@ -194,6 +204,12 @@ class KioskWindow(QWidget):
             Screen.RECEIPT: ReceiptScreen(session, v.code),
             Screen.MESSAGE: MessageScreen(session),
             Screen.STATUS: StatusScreen(session),
+            Screen.COMPLAINT_CATEGORY: ComplaintCategoryScreen(session),
+            Screen.COMPLAINT_FORM: ComplaintFormScreen(session),
+            Screen.COMPLAINT_REVIEW: ComplaintReviewScreen(session),
+            Screen.COMPLAINT_SENT: ComplaintSentScreen(session),
+            Screen.SURVEY: SurveyScreen(session),
+            Screen.SURVEY_THANKS: SurveyThanksScreen(session),
         }
         self.stack = QStackedWidget()
         for w in self.screens.values():
@@ -256,14 +272,15 @@ class KioskWindow(QWidget):
         step = STEPS.get(session.screen)
         self.step.setText(text("step", lang, step=step, total=5) if step else "")
         in_session = session.screen in (Screen.PIN, Screen.CHOOSE_LETTER, Screen.FILL,
-                                        Screen.REVIEW)  # STATUS has its own Kembali, Selesai
+                                        Screen.REVIEW, *COMPLAINT_SCREENS)
+        # (STATUS and SURVEY have their own buttons at the bottom)
         self.footer.setVisible(in_session)
-        self.back.setVisible(session.screen in (Screen.FILL, Screen.REVIEW))
+        self.back.setVisible(session.screen in (Screen.FILL, Screen.REVIEW, *COMPLAINT_SCREENS))
         self.back.setText(text("back", lang))
         self.cancel.setText(text("cancel", lang))
         self.idle.touch()  # every screen change counts as activity
         self.voice.speak_for(session, reader_ready=self.kiosk.reader_ready)
-        if session.screen is Screen.RECEIPT:
+        if session.screen in TIMED_OUT:
             if not self.receipt_timer.isActive():
                 self.receipt_timer.start()
         else:

@@ -105,3 +105,11 @@ class KioskDriver:
         self.wait_for(Screen.REVIEW)
         self.click("review_confirm")
         self.wait_for(Screen.RECEIPT)
+
+    def answer_survey(self, scores: list[int]) -> None:
+        """From the receipt through the nine questions to the thanks."""
+        self.click("survey_start")
+        for score in scores:
+            self.wait_for(Screen.SURVEY)
+            self.click(f"survey_answer_{score}")
+        self.wait_for(Screen.SURVEY_THANKS)

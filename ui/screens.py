@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from forms.application import application_reference
 from forms.catalogue import prefill
+from forms.feedback import ANSWERS, CATEGORIES, ELEMENT_CODES, TEXT_MAX
 from terminal.client import RequestStatus
 from terminal.messages import date_text, text
 from terminal.session import Runner, Session
@@ -277,34 +278,57 @@ class LetterButton(_TileButton):
         self.summary.setText(letter.summary.get(lang) if letter.summary else "")
 
 
-# The status tile looks unlike the letters (green like a ready letter on the status screen):
-# it is not one more letter to apply for.
-STATUS_TILE_STYLE = f"""
-QPushButton#status_tile {{ min-height: 96px; padding: 0; background: #e6f4ea;
-    border: 3px solid {GREEN}; border-radius: 12px; }}
-QPushButton#status_tile:pressed {{ background: #c8e6d0; }}
+def _menu_tile_style(name: str, colour: str, pale: str, pressed: str, dark: str) -> str:
+    return f"""
+QPushButton#{name} {{ min-height: 96px; padding: 0; background: {pale};
+    border: 3px solid {colour}; border-radius: 12px; }}
+QPushButton#{name}:pressed {{ background: {pressed}; }}
 QLabel {{ background: transparent; }}
-QLabel#status_tile_symbol {{ font-size: 48px; color: {GREEN}; min-width: 64px; }}
-QLabel#status_tile_title {{ font-size: 28px; font-weight: bold; color: #0f5a28; }}
-QLabel#status_tile_hint {{ font-size: 24px; color: #222; }}
+QLabel#{name}_symbol {{ font-size: 48px; color: {colour}; min-width: 64px; }}
+QLabel#{name}_title {{ font-size: 28px; font-weight: bold; color: {dark}; }}
+QLabel#{name}_hint {{ font-size: 24px; color: #222; }}
 """
 
 
+# The menu's tiles look unlike the letters: they are not one more letter to apply for. The
+# status tile is green like a ready letter on the status screen; the complaint tile amber.
+STATUS_TILE_STYLE = _menu_tile_style("status_tile", GREEN, "#e6f4ea", "#c8e6d0", "#0f5a28")
+COMPLAINT_TILE_STYLE = _menu_tile_style("complaint_tile", "#8a4500", "#fff3e0", "#ffe0b2",
+                                        "#6b3500")
+
+
 STATUS_TILE_SIGN = "☑"  # a ticked list; DejaVu Sans has it (test_status_check checks)
+COMPLAINT_TILE_SIGN = "✍"  # a writing hand (test_feedback_session checks the font has it)
 
 
-class StatusTile(_TileButton):
-    """The letter menu's "check my requests": a sign, what it does, and what it is for."""
+class MenuTile(_TileButton):
+    """A tile of the letter menu that is not a letter: a sign, what it does, what it is for."""
 
-    def __init__(self):
-        super().__init__("status_tile", "status_open", "hint", 96)
-        self.setStyleSheet(STATUS_TILE_STYLE)
-        self.symbol.setText(STATUS_TILE_SIGN)
+    def __init__(self, name: str, action: str, sign: str, style: str):
+        super().__init__(name, action, "hint", 96)
+        self.setStyleSheet(style)
+        self.codes = (action, f"{action}_hint")
+        self.symbol.setText(sign)
         self.hint = self.line
 
     def set_texts(self, lang: str) -> None:
-        self.title.setText(text("status_open", lang))
-        self.hint.setText(text("status_open_hint", lang))
+        self.title.setText(text(self.codes[0], lang))
+        self.hint.setText(text(self.codes[1], lang))
+
+
+class StatusTile(MenuTile):
+    """The letter menu's "check my requests"."""
+
+    def __init__(self):
+        super().__init__("status_tile", "status_open", STATUS_TILE_SIGN, STATUS_TILE_STYLE)
+
+
+class ComplaintTile(MenuTile):
+    """The letter menu's "make a complaint"."""
+
+    def __init__(self):
+        super().__init__("complaint_tile", "complaint_open", COMPLAINT_TILE_SIGN,
+                         COMPLAINT_TILE_STYLE)
 
 
 class ChooseLetterScreen(ScreenWidget):
@@ -314,6 +338,12 @@ class ChooseLetterScreen(ScreenWidget):
         self.greeting = _label("headline")
         self.status_tile = StatusTile()
         self.status_tile.clicked.connect(session.check_status)
+        self.complaint_tile = ComplaintTile()
+        self.complaint_tile.clicked.connect(session.open_complaint)
+        tiles = QHBoxLayout()  # side by side: the letters keep the room below
+        tiles.setSpacing(12)
+        tiles.addWidget(self.status_tile, 1)
+        tiles.addWidget(self.complaint_tile, 1)
         self.title = _label("status")
         self.buttons: dict[str, LetterButton] = {}
         grid = QGridLayout()
@@ -327,7 +357,7 @@ class ChooseLetterScreen(ScreenWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(48, 16, 48, 16)
         lay.addWidget(self.greeting)
-        lay.addWidget(self.status_tile)
+        lay.addLayout(tiles)
         lay.addWidget(self.title)
         lay.addWidget(_scrolling(grid), 1)
 
@@ -350,6 +380,7 @@ class ChooseLetterScreen(ScreenWidget):
         self.greeting.setText(text("greeting", lang, name=name))
         self.title.setText(text("choose_title", lang))
         self.status_tile.set_texts(lang)
+        self.complaint_tile.set_texts(lang)
         for letter in session.catalogue.letters():
             self.buttons[letter.id].show_letter(letter, lang)
 
@@ -823,6 +854,19 @@ class ReceiptScreen(ScreenWidget):
         self.hint = _label("status")
         self.done = _button("receipt_done", "primary")
         self.done.clicked.connect(session.finish)
+        # The survey is offered here, beside Selesai, which skips it.
+        self.offer = QFrame()
+        self.offer.setObjectName("survey_offer")
+        self.offer.setStyleSheet(f"QFrame#survey_offer {{ background: #eef3f8; border: 2px solid "
+                                 f"{NAVY}; border-radius: 12px; }} QFrame#survey_offer QLabel "
+                                 f"{{ background: transparent; border: none; }}")
+        self.offer_text = _label("status")
+        self.survey = _button("survey_start")
+        self.survey.clicked.connect(session.start_survey)
+        ol = QHBoxLayout(self.offer)
+        ol.setContentsMargins(16, 8, 16, 8)
+        ol.addWidget(self.offer_text, 1)
+        ol.addWidget(self.survey)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(48, 24, 48, 24)
         for w in (self.title, self.label, self.number, self.qr, self.status, self.hint):
@@ -832,8 +876,17 @@ class ReceiptScreen(ScreenWidget):
             else:
                 lay.addWidget(w)
         lay.addStretch(1)
-        lay.addWidget(self.done, alignment=Qt.AlignRight)
+        self.bottom = QBoxLayout(QBoxLayout.LeftToRight)
+        self.bottom.setSpacing(16)
+        self.bottom.addWidget(self.offer, 1)
+        self.bottom.addWidget(self.done, 0, Qt.AlignRight | Qt.AlignVCenter)
+        lay.addLayout(self.bottom)
         self._qr_for: str | None = None
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        portrait = event.size().height() > event.size().width()
+        self.bottom.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
 
     def render(self, session: Session) -> None:
         lang = session.language
@@ -848,6 +901,8 @@ class ReceiptScreen(ScreenWidget):
         self.status.setText(text("receipt_delivered" if r.delivered else "receipt_queued", lang))
         self.hint.setText(text("receipt_hint", lang))
         self.done.setText(text("receipt_done", lang))
+        self.offer_text.setText(text("survey_offer", lang))
+        self.survey.setText(text("survey_start", lang))
 
     def clear(self) -> None:
         self.number.clear()
@@ -1039,6 +1094,373 @@ class StatusScreen(ScreenWidget):
             row.deleteLater()
         self.rows = []
         self._shown = None
+
+
+# --- complaints (pengaduan) -----------------------------------------------------------------
+
+# A sign per complaint category, from glyphs DejaVu Sans has (test_feedback_session checks).
+COMPLAINT_SIGNS = {"layanan_surat": "✉", "pelayanan_petugas": "☺", "fasilitas_kantor": "⌂",
+                   "lainnya": "✎"}
+FEEDBACK_STYLE = f"""
+QPushButton#complaint_category {{ min-height: 110px; font-size: 30px; font-weight: bold;
+    text-align: left; padding-left: 24px; }}
+QPushButton#complaint_category:checked {{ background: {NAVY}; color: white; }}
+QPushButton#survey_answer {{ min-height: 150px; padding: 8px; font-size: 34px;
+    font-weight: bold; }}
+QPushButton#survey_answer:pressed {{ background: #dde6f0; }}
+QLabel#promise {{ font-size: 28px; font-weight: bold; color: {DARK_GREEN};
+    background: #e6f4ea; border: 3px solid {GREEN}; border-radius: 12px; padding: 12px; }}
+QLabel#survey_step {{ font-size: 26px; color: #333; }}
+"""
+
+
+def _nik_line(session: Session, lang: str) -> str:
+    nik = session.resident.nik if session.resident else ""
+    return text("complaint_in_name", lang, nik=nik)
+
+
+def _category_label(code: str, lang: str) -> str:
+    return next((c.label(lang) for c in CATEGORIES if c.code == code), code)
+
+
+class ComplaintCategoryScreen(ScreenWidget):
+    """What the complaint is about: four big buttons, and whose name it goes in."""
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.setStyleSheet(FEEDBACK_STYLE)
+        self.title = _label("headline")
+        self.in_name = _label("status")
+        self.buttons: dict[str, QPushButton] = {}
+        self.grid = QGridLayout()
+        self.grid.setSpacing(16)
+        for c in CATEGORIES:
+            b = _button(f"complaint_{c.code}", "complaint_category")
+            b.setCheckable(True)
+            b.clicked.connect(lambda _=False, code=c.code: session.choose_complaint_category(code))
+            self.buttons[c.code] = b
+        self.columns = 0
+        self._arrange(2)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(48, 16, 48, 16)
+        lay.addWidget(self.title)
+        lay.addWidget(self.in_name)
+        lay.addSpacing(16)
+        lay.addLayout(self.grid)
+        lay.addStretch(1)
+
+    def _arrange(self, columns: int) -> None:
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for i, b in enumerate(self.buttons.values()):
+            self.grid.removeWidget(b)
+            self.grid.addWidget(b, i // columns, i % columns)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._arrange(2 if event.size().width() >= 1000 else 1)
+
+    def render(self, session: Session) -> None:
+        lang = session.language
+        self.title.setText(text("complaint_title", lang))
+        self.in_name.setText(_nik_line(session, lang))
+        for c in CATEGORIES:
+            b = self.buttons[c.code]
+            b.setText(f"{COMPLAINT_SIGNS[c.code]}   {c.label(lang)}")
+            b.setChecked(c.code == session.complaint_category)
+
+    def clear(self) -> None:
+        self.in_name.clear()
+        for b in self.buttons.values():
+            b.setChecked(False)
+
+
+class ComplaintFormScreen(ScreenWidget):
+    """The complaint's words and an optional mobile number, over the on-screen keyboard (the
+    number field brings up the digit pad); laid out like the letter form (FillScreen)."""
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.setStyleSheet(FILL_STYLE)
+        self.title = _label("headline")
+        self.notice = _label("notice")
+        self.text_label = _label("field_label")  # with its length limit (landscape is short)
+        self.text_error = _label("field_error")
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("field_complaint_text")
+        self.text.setProperty(MODE_PROPERTY, "text")
+        self.text.setFixedHeight(100)  # under three lines: landscape leaves little above the keys
+        self.phone_label, self.phone_help = _label("field_label"), _label("help")
+        self.phone_error = _label("field_error")
+        self.phone = QLineEdit()
+        self.phone.setObjectName("field_complaint_phone")
+        self.phone.setProperty(MODE_PROPERTY, "digits")
+        self.phone.setMaxLength(16)
+        QWidget.setTabOrder(self.text, self.phone)  # the keyboard's next key
+        self.in_name = _label("status")
+        self.next = _button("complaint_next", "primary")
+        self.next.clicked.connect(
+            lambda: session.submit_complaint(self.text.toPlainText(), self.phone.text()))
+        self.keyboard = OnScreenKeyboard()
+        self.keyboard.field_changed.connect(self._scroll_to)
+        self.scroll = _scrolling(self.text_label, self.text, self.text_error, 16,
+                                 self.phone_label, self.phone_help, self.phone, self.phone_error,
+                                 16, self.in_name)
+        self.scroll.setFocusPolicy(Qt.NoFocus)
+        head = QWidget()
+        hl = QVBoxLayout(head)
+        hl.setContentsMargins(48, 8, 48, 0)
+        hl.addWidget(self.title)
+        hl.addWidget(self.notice)
+        body = QWidget()
+        bl = QVBoxLayout(body)
+        bl.setContentsMargins(48, 8, 48, 8)
+        bl.addWidget(self.scroll)
+        self.next_box = QWidget()
+        self.next_box.setObjectName("next_box")
+        box = QHBoxLayout(self.next_box)
+        box.addStretch(1)
+        box.addWidget(self.next, alignment=Qt.AlignBottom)
+        self.next_box.setMinimumWidth(1)  # see FillScreen
+        dock = QWidget()
+        dock.setObjectName("dock")
+        self.dock = QHBoxLayout(dock)
+        self.dock.setContentsMargins(0, 0, 0, 0)
+        self.dock.setSpacing(0)
+        self.dock.addWidget(self.keyboard, 1)
+        self.columns = lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(head)
+        lay.addWidget(body, 1)
+        lay.addWidget(dock)
+        self.portrait: bool | None = None
+        self._arrange(portrait=False)
+
+    _arrange = FillScreen._arrange  # Continue beside the keyboard in landscape, above it else
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        side_by_side = self.keyboard.minimumSizeHint().width() + self.next_box.sizeHint().width()
+        self._arrange(portrait=self.height() > self.width() or self.width() < side_by_side)
+
+    def _scroll_to(self, editor: QWidget) -> None:
+        label = self.text_label if editor is self.text else self.phone_label
+        self.scroll.ensureWidgetVisible(label, 0, 0)  # what the field is for, if it fits
+        self.scroll.ensureWidgetVisible(editor, 0, 8)
+
+    def render(self, session: Session) -> None:
+        lang = session.language
+        self.title.setText(text("complaint_form_title", lang,
+                                category=_category_label(session.complaint_category, lang)))
+        self.notice.setText(session.notice.text(lang) if session.notice else "")
+        self.notice.setVisible(session.notice is not None)
+        self.text_label.setText(f"{text('complaint_text', lang)} "
+                                f"({text('complaint_text_help', lang, max=TEXT_MAX)})")
+        self.phone_label.setText(f"{text('complaint_phone', lang)} ({text('optional', lang)})")
+        self.phone_help.setText(text("complaint_phone_help", lang))
+        self.phone.setPlaceholderText(text("example", lang, example="081234567890"))
+        if self.text.toPlainText() != session.complaint_text:
+            self.text.setPlainText(session.complaint_text)
+        if self.phone.text() != session.complaint_phone:
+            self.phone.setText(session.complaint_phone)
+        for name, label in (("text", self.text_error), ("phone", self.phone_error)):
+            error = session.complaint_errors.get(name)
+            label.setText(error.get(lang, "") if error else "")
+            label.setVisible(bool(error))
+        self.in_name.setText(_nik_line(session, lang))
+        self.next.setText(text("fill_next", lang))
+        self.keyboard.set_texts(lang)
+        if self.isVisible():
+            self._focus_field()
+
+    def _focus_field(self) -> None:
+        errors = self.session.complaint_errors
+        wrong_phone = "phone" in errors and "text" not in errors
+        (self.phone if wrong_phone else self.text).setFocus(Qt.OtherFocusReason)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._focus_field()
+
+    def clear(self) -> None:
+        self.text.clear()
+        self.phone.clear()
+        self.in_name.clear()
+
+
+class ComplaintReviewScreen(ScreenWidget):
+    """The complaint as it will be sent, and KIRIM."""
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.title = _label("headline")
+        self.hint = _label("status")
+        self.notice = _label("notice")
+        self.table = IdentityTable()
+        self.confirm = _button("complaint_confirm", "primary")
+        self.confirm.setMinimumWidth(320)
+        self.confirm.clicked.connect(session.confirm_complaint)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(48, 16, 48, 16)
+        lay.addWidget(self.title)
+        lay.addWidget(self.hint)
+        lay.addWidget(self.notice)
+        lay.addWidget(_scrolling(self.table), 1)
+        lay.addWidget(self.confirm, alignment=Qt.AlignRight)
+
+    def render(self, session: Session) -> None:
+        lang = session.language
+        c = session.complaint
+        self.title.setText(text("complaint_review_title", lang))
+        self.hint.setText(text("review_hint", lang))
+        self.notice.setText(session.notice.text(lang) if session.notice else "")
+        self.notice.setVisible(session.notice is not None)
+        if c is not None:
+            self.table.show_rows([
+                (text("complaint_category", lang), _category_label(c.category, lang)),
+                (text("complaint_text", lang), c.text),
+                (text("complaint_phone", lang), c.phone or text("complaint_no_phone", lang)),
+                (text("complaint_nik", lang), c.nik),
+            ])
+        self.confirm.setText(text("review_confirm", lang))
+
+    def clear(self) -> None:
+        self.table.clear()
+
+
+class ComplaintSentScreen(ScreenWidget):
+    """The complaint's number and the promise of an answer within 4 hours."""
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.setStyleSheet(FEEDBACK_STYLE)
+        self.title = _label("headline")
+        self.label = _label("status")
+        self.number = _label("big_number", wrap=False)
+        self.promise = _label("promise")
+        self.status = _label("status")
+        self.take = _label("status")
+        self.done = _button("complaint_done", "primary")
+        self.done.clicked.connect(session.finish)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(48, 24, 48, 24)
+        lay.setSpacing(16)
+        for w in (self.title, self.label, self.number, self.promise, self.status, self.take):
+            w.setAlignment(Qt.AlignCenter)
+            if w is self.number:
+                lay.addWidget(w, alignment=Qt.AlignHCenter)
+            else:
+                lay.addWidget(w)
+        lay.addStretch(1)
+        lay.addWidget(self.done, alignment=Qt.AlignRight)
+
+    def render(self, session: Session) -> None:
+        lang = session.language
+        r = session.complaint_receipt
+        self.title.setText(text("complaint_sent_title", lang))
+        self.label.setText(text("complaint_number", lang))
+        self.number.setText(r.complaint_number if r else "")
+        self.promise.setText(text("complaint_promise", lang))
+        delivered = r is not None and r.delivered
+        self.status.setText(text("complaint_delivered" if delivered else "complaint_queued", lang))
+        self.take.setText(_unbroken(text("take_card", lang)))
+        self.done.setText(text("receipt_done", lang))
+
+
+# --- the satisfaction survey (SKM) ---------------------------------------------------------
+
+
+def _survey_answer(score: int) -> QPushButton:
+    """One answer: its stars over its word, the whole button one touch."""
+    b = _button(f"survey_answer_{score}", "survey_answer")
+    b.setMinimumHeight(150)
+    return b
+
+
+class SurveyScreen(ScreenWidget):
+    """One SKM element: the question, four answers, and the ways out (previous, skip)."""
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.setStyleSheet(FEEDBACK_STYLE)
+        self.step = _label("survey_step")
+        self.question = _label("headline")
+        self.answers: dict[int, QPushButton] = {}
+        self.grid = QGridLayout()
+        self.grid.setSpacing(16)
+        for score, _, _ in ANSWERS:
+            b = _survey_answer(score)
+            b.clicked.connect(lambda _=False, score=score: session.answer_survey(score))
+            self.answers[score] = b
+        self.columns = 0
+        self._arrange(4)
+        self.previous = _button("survey_previous")
+        self.previous.clicked.connect(session.back)
+        self.skip = _button("survey_skip")
+        self.skip.clicked.connect(session.skip_survey)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.previous)
+        buttons.addStretch(1)
+        buttons.addWidget(self.skip)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(48, 16, 48, 16)
+        lay.addWidget(self.step)
+        lay.addWidget(self.question)
+        lay.addStretch(1)
+        lay.addLayout(self.grid)
+        lay.addStretch(1)
+        lay.addLayout(buttons)
+
+    def _arrange(self, columns: int) -> None:
+        """Four in a row in landscape, two by two in portrait; worst to best, left to right."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for i, b in enumerate(self.answers.values()):
+            self.grid.removeWidget(b)
+            self.grid.addWidget(b, i // columns, i % columns)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._arrange(4 if event.size().width() >= 1000 else 2)
+
+    def render(self, session: Session) -> None:
+        lang = session.language
+        step = min(session.survey_step, len(ELEMENT_CODES) - 1)
+        self.step.setText(text("survey_step", lang, step=step + 1, total=len(ELEMENT_CODES)))
+        self.question.setText(text(f"survey_{ELEMENT_CODES[step]}", lang))
+        for score, choice, stars in ANSWERS:
+            self.answers[score].setText(f"{stars}\n{choice.label(lang)}")
+        self.previous.setText(text("survey_previous", lang))
+        self.previous.setVisible(step > 0)
+        self.skip.setText(text("survey_skip", lang))
+
+
+class SurveyThanksScreen(ScreenWidget):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.message = _label("headline")
+        self.message.setAlignment(Qt.AlignCenter)
+        self.done = _button("survey_done", "primary")
+        self.done.clicked.connect(session.finish)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(64, 64, 64, 64)
+        lay.addStretch(1)
+        lay.addWidget(self.message)
+        lay.addStretch(1)
+        lay.addWidget(self.done, alignment=Qt.AlignHCenter)
+
+    def render(self, session: Session) -> None:
+        lang = session.language
+        self.message.setText(session.notice.text(lang) if session.notice
+                             else text("survey_thanks", lang))
+        self.done.setText(text("receipt_done", lang))
 
 
 def tap_card_picture() -> QPixmap:

@@ -26,6 +26,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QPushButton
 
+from forms.feedback import ELEMENT_CODES
 from terminal.messages import TEXTS, text
 from terminal.session import Screen, Session
 
@@ -46,10 +47,20 @@ SCREEN_PROMPTS: dict[Screen, Prompt] = {
     Screen.CHOOSE_LETTER: ("choose_title",),
     Screen.FILL: ("voice_fill",),
     Screen.REVIEW: ("voice_review", "review_hint"),
-    Screen.RECEIPT: ("receipt_title", "receipt_hint"),
+    Screen.RECEIPT: ("receipt_title", "receipt_hint", "survey_offer"),
     Screen.MESSAGE: ("take_card",),  # only if a message ever comes without its notice
     Screen.STATUS: ("voice_status",),
+    Screen.COMPLAINT_CATEGORY: ("voice_complaint_category",),
+    Screen.COMPLAINT_FORM: ("voice_complaint_form",),
+    Screen.COMPLAINT_REVIEW: ("voice_complaint_review",),
+    Screen.COMPLAINT_SENT: ("complaint_sent_title", "complaint_promise"),
+    Screen.SURVEY: (f"survey_{ELEMENT_CODES[0]}", "voice_survey"),  # see SURVEY_PROMPTS
+    Screen.SURVEY_THANKS: ("survey_thanks",),
 }
+# The survey's screen says its question (the first with how to answer): one prompt per step.
+SURVEY_PROMPTS: tuple[Prompt, ...] = (
+    SCREEN_PROMPTS[Screen.SURVEY], *((f"survey_{code}",) for code in ELEMENT_CODES[1:])
+)
 # A notice, where there is one, is what the villager must hear instead of the screen's prompt.
 NOTICE_PROMPTS: dict[str, Prompt] = {
     "card_removed": ("card_removed",),  # attract
@@ -71,6 +82,9 @@ NOTICE_PROMPTS: dict[str, Prompt] = {
     "status_offline": ("status_offline",),
     "status_refused": ("status_refused",),
     "status_done": ("status_done", "take_card"),  # message
+    "complaint_cancelled": ("complaint_cancelled",),  # message
+    "complaint_save_failed": ("complaint_save_failed",),  # complaint form, review
+    "survey_save_failed": ("survey_save_failed",),  # survey thanks
 }
 READER_MISSING: Prompt = ("reader_missing",)  # the attract screen says it instead of "tap"
 # The attract prompt is not spoken on arriving there (at start-up, after the idle wipe, after
@@ -84,17 +98,21 @@ SPEAKER_ON = "◀)))"
 SPEAKER_OFF = "◀✕"
 
 
-def prompt_for(screen: Screen, notice_code: str | None = None, reader_ready: bool = True) -> Prompt:
+def prompt_for(screen: Screen, notice_code: str | None = None, reader_ready: bool = True,
+               survey_step: int = 0) -> Prompt:
     """What to say on `screen` with this notice (mirrors what ui/screens.py shows)."""
     if screen is Screen.ATTRACT and not reader_ready:
         return READER_MISSING
     if notice_code in NOTICE_PROMPTS:
         return NOTICE_PROMPTS[notice_code]
+    if screen is Screen.SURVEY:
+        return SURVEY_PROMPTS[min(survey_step, len(SURVEY_PROMPTS) - 1)]
     return SCREEN_PROMPTS[screen]
 
 
 def all_prompts() -> list[Prompt]:
-    every = [*SCREEN_PROMPTS.values(), *NOTICE_PROMPTS.values(), READER_MISSING]
+    every = [*SCREEN_PROMPTS.values(), *NOTICE_PROMPTS.values(), *SURVEY_PROMPTS,
+             READER_MISSING]
     return sorted(set(every))
 
 
@@ -299,7 +317,8 @@ class VoiceGuide(QObject):
             self.language = session.language
             self.changed.emit()
         notice = session.notice.code if session.notice else None
-        now = (prompt_for(session.screen, notice, reader_ready), session.language)
+        now = (prompt_for(session.screen, notice, reader_ready, session.survey_step),
+               session.language)
         if now == self._current:
             return
         before, self._current = self._current, now
