@@ -535,11 +535,13 @@ QWidget#next_box {{ background: transparent; }}
 """
 
 
-class FillScreen(ScreenWidget):
-    """The letter's fields over the on-screen keyboard, which is always there while filling.
+class KeyboardScreen(ScreenWidget):
+    """A form over the on-screen keyboard, which is always there while typing: a title and a
+    notice, the form (scrolling), then the keyboard's tray.
 
     Landscape screens are short: there the Continue button sits beside the keyboard instead of
-    above it, and the keys are as low as a touch target may be.
+    above it, and the keys are as low as a touch target may be. Subclasses make their form and
+    its Continue button, then call `_lay_out`, and say in `_scroll_to` what to keep in view.
     """
 
     def __init__(self, session: Session):
@@ -548,23 +550,12 @@ class FillScreen(ScreenWidget):
         self.setStyleSheet(FILL_STYLE)
         self.title = _label("headline")
         self.notice = _label("notice")
-        self.identity_title = _label("field_label")
-        self.identity = IdentityTable()
-        self.inputs: dict[str, FieldInput] = {}
-        self.form = QVBoxLayout()
-        self.next = _button("fill_next", "primary")
-        self.next.clicked.connect(lambda: self.session.submit_fields(self.values()))
         self.keyboard = OnScreenKeyboard()
         self.keyboard.field_changed.connect(self._scroll_to)
-        self._letter_id: str | None = None
-        self._errors_shown: set[str] = set()
-        self.scroll = _scrolling(self.form, 24, self.identity_title, self.identity)
+
+    def _lay_out(self, scroll: QScrollArea, next_button: QPushButton) -> None:
+        self.scroll, self.next = scroll, next_button
         self.scroll.setFocusPolicy(Qt.NoFocus)  # a tap between fields keeps the typing field
-        self._scroll_target: QWidget | None = None
-        self._scroll_later = QTimer(self)  # after the layout has placed a new error line
-        self._scroll_later.setSingleShot(True)
-        self._scroll_later.setInterval(0)
-        self._scroll_later.timeout.connect(self._scroll_now)
         # Title and form in widgets of their own: in one layout the word-wrapped title would
         # make Qt treat the form's whole height as a minimum and squash the keyboard.
         head = QWidget()
@@ -617,6 +608,30 @@ class FillScreen(ScreenWidget):
         super().resizeEvent(event)
         side_by_side = self.keyboard.minimumSizeHint().width() + self.next_box.sizeHint().width()
         self._arrange(portrait=self.height() > self.width() or self.width() < side_by_side)
+
+    def _scroll_to(self, editor: QWidget) -> None:
+        raise NotImplementedError
+
+
+class FillScreen(KeyboardScreen):
+    """The letter's fields over the on-screen keyboard."""
+
+    def __init__(self, session: Session):
+        super().__init__(session)
+        self.identity_title = _label("field_label")
+        self.identity = IdentityTable()
+        self.inputs: dict[str, FieldInput] = {}
+        self.form = QVBoxLayout()
+        next_button = _button("fill_next", "primary")
+        next_button.clicked.connect(lambda: self.session.submit_fields(self.values()))
+        self._letter_id: str | None = None
+        self._errors_shown: set[str] = set()
+        self._scroll_target: QWidget | None = None
+        self._scroll_later = QTimer(self)  # after the layout has placed a new error line
+        self._scroll_later.setSingleShot(True)
+        self._scroll_later.setInterval(0)
+        self._scroll_later.timeout.connect(self._scroll_now)
+        self._lay_out(_scrolling(self.form, 24, self.identity_title, self.identity), next_button)
 
     def values(self) -> dict[str, str]:
         return {name: w.value() for name, w in self.inputs.items()}
@@ -1177,16 +1192,12 @@ class ComplaintCategoryScreen(ScreenWidget):
             b.setChecked(False)
 
 
-class ComplaintFormScreen(ScreenWidget):
+class ComplaintFormScreen(KeyboardScreen):
     """The complaint's words and an optional mobile number, over the on-screen keyboard (the
-    number field brings up the digit pad); laid out like the letter form (FillScreen)."""
+    number field brings up the digit pad)."""
 
     def __init__(self, session: Session):
-        super().__init__()
-        self.session = session
-        self.setStyleSheet(FILL_STYLE)
-        self.title = _label("headline")
-        self.notice = _label("notice")
+        super().__init__(session)
         self.text_label = _label("field_label")  # with its length limit (landscape is short)
         self.text_error = _label("field_error")
         self.text = QPlainTextEdit()
@@ -1201,51 +1212,12 @@ class ComplaintFormScreen(ScreenWidget):
         self.phone.setMaxLength(16)
         QWidget.setTabOrder(self.text, self.phone)  # the keyboard's next key
         self.in_name = _label("status")
-        self.next = _button("complaint_next", "primary")
-        self.next.clicked.connect(
+        next_button = _button("complaint_next", "primary")
+        next_button.clicked.connect(
             lambda: session.submit_complaint(self.text.toPlainText(), self.phone.text()))
-        self.keyboard = OnScreenKeyboard()
-        self.keyboard.field_changed.connect(self._scroll_to)
-        self.scroll = _scrolling(self.text_label, self.text, self.text_error, 16,
+        self._lay_out(_scrolling(self.text_label, self.text, self.text_error, 16,
                                  self.phone_label, self.phone_help, self.phone, self.phone_error,
-                                 16, self.in_name)
-        self.scroll.setFocusPolicy(Qt.NoFocus)
-        head = QWidget()
-        hl = QVBoxLayout(head)
-        hl.setContentsMargins(48, 8, 48, 0)
-        hl.addWidget(self.title)
-        hl.addWidget(self.notice)
-        body = QWidget()
-        bl = QVBoxLayout(body)
-        bl.setContentsMargins(48, 8, 48, 8)
-        bl.addWidget(self.scroll)
-        self.next_box = QWidget()
-        self.next_box.setObjectName("next_box")
-        box = QHBoxLayout(self.next_box)
-        box.addStretch(1)
-        box.addWidget(self.next, alignment=Qt.AlignBottom)
-        self.next_box.setMinimumWidth(1)  # see FillScreen
-        dock = QWidget()
-        dock.setObjectName("dock")
-        self.dock = QHBoxLayout(dock)
-        self.dock.setContentsMargins(0, 0, 0, 0)
-        self.dock.setSpacing(0)
-        self.dock.addWidget(self.keyboard, 1)
-        self.columns = lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(0)
-        lay.addWidget(head)
-        lay.addWidget(body, 1)
-        lay.addWidget(dock)
-        self.portrait: bool | None = None
-        self._arrange(portrait=False)
-
-    _arrange = FillScreen._arrange  # Continue beside the keyboard in landscape, above it else
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        side_by_side = self.keyboard.minimumSizeHint().width() + self.next_box.sizeHint().width()
-        self._arrange(portrait=self.height() > self.width() or self.width() < side_by_side)
+                                 16, self.in_name), next_button)
 
     def _scroll_to(self, editor: QWidget) -> None:
         label = self.text_label if editor is self.text else self.phone_label
