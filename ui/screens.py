@@ -331,6 +331,28 @@ class ComplaintTile(MenuTile):
                          COMPLAINT_TILE_STYLE)
 
 
+class ReflowGrid(QGridLayout):
+    """Buttons in `wide` columns on a screen at least 1000 px wide, in `narrow` columns on a
+    narrower (portrait) one, in the same order; the screen calls `fit` from its resizeEvent."""
+
+    def __init__(self, widgets, wide: int, narrow: int, spacing: int):
+        super().__init__()
+        self.setSpacing(spacing)
+        self.widgets, self.wide, self.narrow, self.columns = list(widgets), wide, narrow, 0
+        self._place(wide)
+
+    def fit(self, width: int) -> None:
+        self._place(self.wide if width >= 1000 else self.narrow)
+
+    def _place(self, columns: int) -> None:
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for i, w in enumerate(self.widgets):
+            self.removeWidget(w)
+            self.addWidget(w, i // columns, i % columns)
+
+
 class ChooseLetterScreen(ScreenWidget):
     def __init__(self, session: Session):
         super().__init__()
@@ -346,14 +368,12 @@ class ChooseLetterScreen(ScreenWidget):
         tiles.addWidget(self.complaint_tile, 1)
         self.title = _label("status")
         self.buttons: dict[str, LetterButton] = {}
-        grid = QGridLayout()
-        grid.setSpacing(12)
         for letter in session.catalogue.letters():
             b = LetterButton(letter.id)
             b.clicked.connect(lambda _=False, i=letter.id: self.session.choose_letter(i))
             self.buttons[letter.id] = b
-        self.grid, self.columns = grid, 0
-        self._arrange(2)
+        # Two columns of letters in landscape, one in portrait (titles stay whole).
+        self.grid = grid = ReflowGrid(self.buttons.values(), 2, 1, spacing=12)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(48, 16, 48, 16)
         lay.addWidget(self.greeting)
@@ -361,18 +381,9 @@ class ChooseLetterScreen(ScreenWidget):
         lay.addWidget(self.title)
         lay.addWidget(_scrolling(grid), 1)
 
-    def _arrange(self, columns: int) -> None:
-        """Two columns of letters in landscape, one in portrait (titles stay whole)."""
-        if columns == self.columns:
-            return
-        self.columns = columns
-        for i, b in enumerate(self.buttons.values()):
-            self.grid.removeWidget(b)
-            self.grid.addWidget(b, i // columns, i % columns)
-
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        self._arrange(2 if event.size().width() >= 1000 else 1)
+        self.grid.fit(event.size().width())
 
     def render(self, session: Session) -> None:
         lang = session.language
@@ -1148,15 +1159,12 @@ class ComplaintCategoryScreen(ScreenWidget):
         self.title = _label("headline")
         self.in_name = _label("status")
         self.buttons: dict[str, QPushButton] = {}
-        self.grid = QGridLayout()
-        self.grid.setSpacing(16)
         for c in CATEGORIES:
             b = _button(f"complaint_{c.code}", "complaint_category")
             b.setCheckable(True)
             b.clicked.connect(lambda _=False, code=c.code: session.choose_complaint_category(code))
             self.buttons[c.code] = b
-        self.columns = 0
-        self._arrange(2)
+        self.grid = ReflowGrid(self.buttons.values(), 2, 1, spacing=16)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(48, 16, 48, 16)
         lay.addWidget(self.title)
@@ -1165,17 +1173,9 @@ class ComplaintCategoryScreen(ScreenWidget):
         lay.addLayout(self.grid)
         lay.addStretch(1)
 
-    def _arrange(self, columns: int) -> None:
-        if columns == self.columns:
-            return
-        self.columns = columns
-        for i, b in enumerate(self.buttons.values()):
-            self.grid.removeWidget(b)
-            self.grid.addWidget(b, i // columns, i % columns)
-
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        self._arrange(2 if event.size().width() >= 1000 else 1)
+        self.grid.fit(event.size().width())
 
     def render(self, session: Session) -> None:
         lang = session.language
@@ -1364,14 +1364,12 @@ class SurveyScreen(ScreenWidget):
         self.step = _label("survey_step")
         self.question = _label("headline")
         self.answers: dict[int, QPushButton] = {}
-        self.grid = QGridLayout()
-        self.grid.setSpacing(16)
         for score, _, _ in ANSWERS:
             b = _survey_answer(score)
             b.clicked.connect(lambda _=False, score=score: session.answer_survey(score))
             self.answers[score] = b
-        self.columns = 0
-        self._arrange(4)
+        # Four in a row in landscape, two by two in portrait; worst to best, left to right.
+        self.grid = ReflowGrid(self.answers.values(), 4, 2, spacing=16)
         self.previous = _button("survey_previous")
         self.previous.clicked.connect(session.back)
         self.skip = _button("survey_skip")
@@ -1389,18 +1387,9 @@ class SurveyScreen(ScreenWidget):
         lay.addStretch(1)
         lay.addLayout(buttons)
 
-    def _arrange(self, columns: int) -> None:
-        """Four in a row in landscape, two by two in portrait; worst to best, left to right."""
-        if columns == self.columns:
-            return
-        self.columns = columns
-        for i, b in enumerate(self.answers.values()):
-            self.grid.removeWidget(b)
-            self.grid.addWidget(b, i // columns, i % columns)
-
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        self._arrange(4 if event.size().width() >= 1000 else 2)
+        self.grid.fit(event.size().width())
 
     def render(self, session: Session) -> None:
         lang = session.language
