@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 
 from devices.demo_cards import demo_card
 from terminal.session import Screen
+from tests.test_review_preview import inside_a_scroll_area
 from ui.driver import KioskDriver
 
 pytestmark = pytest.mark.pcsc
@@ -51,21 +52,9 @@ def _problems(window, where: str) -> list[str]:
         if min(button.width(), button.height()) < MIN_TARGET_PX:
             found.append(f"{where}: button {name!r} is {button.width()}×{button.height()}")
         box = QRect(button.mapTo(window, QPoint(0, 0)), button.size())
-        if not frame.contains(box) and not _scrolls(button):
+        if not frame.contains(box) and not inside_a_scroll_area(button):
             found.append(f"{where}: button {name!r} is outside the window")
     return found
-
-
-def _scrolls(widget) -> bool:
-    """Inside a scroll area: reachable by scrolling, not cut off."""
-    from PySide6.QtWidgets import QScrollArea
-
-    parent = widget.parentWidget()
-    while parent is not None:
-        if isinstance(parent, QScrollArea):
-            return True
-        parent = parent.parentWidget()
-    return False
 
 
 def _check_all_sizes(window, where: str) -> list[str]:
