@@ -40,6 +40,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{seconds} seconds.",
     ),
     "idle_continue": ("Saya masih di sini", "I am still here"),
+    "voice_idle": (
+        "Sentuh layar untuk melanjutkan, atau isian Anda akan dihapus.",
+        "Touch the screen to carry on, or your form will be cleared.",
+    ),
     "reading_card": (
         "Sedang membaca e-KTP… Jangan angkat kartu.",
         "Reading your e-KTP… Do not lift the card.",

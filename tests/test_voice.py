@@ -270,3 +270,20 @@ def test_python_m_ui_voice_renders_what_changed_into_the_folder_given(built, tmp
     shutil.copytree(built[0], tmp_path / "voice")
     assert ui.voice.main([str(tmp_path / "voice")]) == 0
     assert f"0 rendered, {2 * len(all_prompts())} unchanged" in capsys.readouterr().out
+
+
+def test_the_idle_warning_is_spoken_once_and_stops_when_the_villager_touches(built):
+    player = RecordingPlayer()
+    guide = VoiceGuide(built[0], player=player)
+    s = make_session(Services())
+    s.subscribe(guide.speak_for)
+    s.card_presented(ektp_type_b_atr(UID), UID)
+    s.enter_pin("241258")
+    guide.warn_idle()
+    assert player.played()[-1] == "id-idle_title+voice_idle.wav"
+    guide.idle_resumed()
+    assert player.calls[-1] == ("stop",)
+    guide.set_muted(True)
+    before = player.played()
+    guide.warn_idle()
+    assert player.played() == before

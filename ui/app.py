@@ -242,6 +242,7 @@ class KioskWindow(QWidget):
         self.idle_warning = IdleWarning(self)
         self.idle.warning.connect(self._warn_idle)
         self.idle.resumed.connect(self.idle_warning.hide)
+        self.idle.resumed.connect(lambda: self.voice.idle_resumed())
         self.idle_warning.carry_on.clicked.connect(self.idle.touch)
         self.maintenance = MaintenancePanel(
             self, StaffAccess(kiosk.config.staff_pin_hash),
@@ -290,6 +291,8 @@ class KioskWindow(QWidget):
     def _warn_idle(self, seconds_left: int) -> None:
         """Warn only where there is something of the villager's to lose."""
         if self.kiosk.session.screen in WARN_ON_IDLE:
+            if not self.idle_warning.isVisible():
+                self.voice.warn_idle()
             self.idle_warning.show_seconds(seconds_left, self.kiosk.session.language)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name

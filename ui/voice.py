@@ -87,6 +87,7 @@ NOTICE_PROMPTS: dict[str, Prompt] = {
     "survey_save_failed": ("survey_save_failed",),  # survey thanks
 }
 READER_MISSING: Prompt = ("reader_missing",)  # the attract screen says it instead of "tap"
+IDLE_WARNING: Prompt = ("idle_title", "voice_idle")  # "Masih di sini?" over any screen
 # The attract prompt is not spoken on arriving there (at start-up, after the idle wipe, after
 # "Done"): then nobody, or someone leaving, is in front of the kiosk, and a voice in an empty
 # office every few minutes annoys the staff. A villager who switches the language or turns the
@@ -112,7 +113,7 @@ def prompt_for(screen: Screen, notice_code: str | None = None, reader_ready: boo
 
 def all_prompts() -> list[Prompt]:
     every = [*SCREEN_PROMPTS.values(), *NOTICE_PROMPTS.values(), *SURVEY_PROMPTS,
-             READER_MISSING]
+             READER_MISSING, IDLE_WARNING]
     return sorted(set(every))
 
 
@@ -327,6 +328,14 @@ class VoiceGuide(QObject):
         if self._muted or (now[0] == QUIET_ON_ARRIVAL and arriving):
             return
         self._play(*now)
+
+    def warn_idle(self) -> None:
+        """Say "still there?" once when the idle warning appears (the countdown is on screen)."""
+        if not self._muted:
+            self._play(IDLE_WARNING, self.language)
+
+    def idle_resumed(self) -> None:
+        self._stop()
 
     def _play(self, prompt: Prompt, language: str) -> None:
         path = self._files.get((language, prompt_name(prompt)))
