@@ -228,9 +228,13 @@ def test_the_process_player_never_blocks_and_a_new_prompt_ends_the_last(built):
     first = player._process
     assert first.poll() is None  # returned at once, still "playing"
     player.play(wav)
-    assert first.poll() is not None  # the earlier prompt was ended
+    # The earlier prompt was told to end (not waited for: this is the GUI thread).
+    assert first.wait(timeout=10) == -15
+    second = player._process
     player.stop()
-    assert player._process is None
+    assert player._process is None and second.wait(timeout=10) == -15
+    player.stop()  # collects what has ended
+    assert player._ending == []
 
 
 def test_the_system_player_without_a_sound_device_never_crashes(built, caplog):

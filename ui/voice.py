@@ -230,6 +230,7 @@ class ProcessPlayer:
         self._command = next(([shutil.which(c[0]), *c[1:]] for c in self.COMMANDS
                               if shutil.which(c[0])), None)
         self._process: subprocess.Popen | None = None
+        self._ending: list[subprocess.Popen] = []  # told to stop, not yet collected
         self._failed = False
 
     def available(self) -> bool:
@@ -241,20 +242,33 @@ class ProcessPlayer:
                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def stop(self) -> None:
+        """End the prompt playing now, without waiting for it: this runs on the GUI thread."""
         previous, self._process = self._process, None
-        if previous is None:
-            return
-        if previous.poll() is None:
+        if previous is not None and previous.poll() is None:
             previous.terminate()
-        try:
-            _, err = previous.communicate(timeout=1)
-        except subprocess.TimeoutExpired:
-            previous.kill()
-            return
-        if previous.returncode not in (0, -15) and not self._failed:
+            self._ending.append(previous)
+        elif previous is not None:
+            self._report(previous)
+        self._reap()
+
+    def _reap(self) -> None:
+        """Collect the prompts that have ended since (no zombies), reporting a failure once."""
+        still = []
+        for process in self._ending:
+            if process.poll() is None:
+                still.append(process)
+            else:
+                self._report(process)
+        self._ending = still
+
+    def _report(self, process: subprocess.Popen) -> None:
+        if process.returncode not in (0, -15) and not self._failed:
             self._failed = True  # once: the same fault would repeat on every screen
+            err = process.stderr.read() if process.stderr else b""
             log.warning("voice: %s failed (%s): %s", Path(self._command[0]).name,
-                        previous.returncode, (err or b"").decode(errors="replace").strip()[:200])
+                        process.returncode, (err or b"").decode(errors="replace").strip()[:200])
+        if process.stderr:
+            process.stderr.close()
 
 
 class VoiceGuide(QObject):
