@@ -214,7 +214,11 @@ def test_a_kill_during_the_local_write_never_leaves_a_half_written_application(t
         assert child.stdout.readline() == "ready\n", child.stderr.read()
         time.sleep(rng.uniform(0.005, 0.12))
         child.send_signal(signal.SIGKILL)
-        out, _ = child.communicate()
+        # Read through the same stream as readline(): it may already hold lines written
+        # right after "ready" (communicate() reads the raw pipe and would miss them).
+        out = child.stdout.read()
+        child.stderr.read()
+        child.wait()
         assert child.returncode == -signal.SIGKILL
         kills += 1
         for line in out.splitlines(keepends=True):
