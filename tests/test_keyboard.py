@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 
 from devices.ektp import ektp_type_a_atr
 from forms.catalogue import load_catalogue, sample_values
-from terminal.messages import text
 from terminal.session import Screen
 from tests.test_session import UID, Services, make_session
+from ui.i18n import text
 from ui.keyboard import FUNCTIONS, KEY_MIN, MODE_PROPERTY, SIGN_NAMES, OnScreenKeyboard
 from ui.screens import FillScreen, PinScreen, keyboard_mode
 from ui.style import STYLESHEET

@@ -19,11 +19,11 @@ from forms.samples import SITI
 from terminal.client import IdentifyOutcome, IdentifyResult
 from terminal.config import KioskConfig
 from terminal.devstack import DEMO
-from terminal.messages import text
 from terminal.session import Screen
 from tests.test_session import HeldRunner, Services, make_session, to_review
 from ui.app import KioskWindow
 from ui.bridge import QtRunner
+from ui.i18n import notice_text, text
 from ui.preview import rasterise
 from ui.screens import ReviewScreen
 from ui.style import STYLESHEET
@@ -252,7 +252,7 @@ def test_page_and_send_button_fit_the_screen(kiosk_window, shape, resident):
 def test_a_long_notice_keeps_the_page_hint_and_button_in_view(kiosk_window, shape):
     window, review, session = kiosk_window(SIZES[shape], LONG_ADDRESS, room=False)
     assert session.notice.code == "disk_full"
-    assert review.notice.text() == session.notice.text("id")
+    assert review.notice.text() == notice_text(session.notice, "id")
     for w in (review.notice, review.hint, review.confirm, review.preview.turner):
         assert w.isVisible() and fully_inside(w, window) and not inside_a_scroll_area(w)
     assert not review.confirm.isEnabled()

@@ -15,6 +15,7 @@ from forms.samples import KEMIREN, SITI, WIB
 from terminal.client import IdentifyOutcome, IdentifyResult
 from terminal.outbox import OutboxError
 from terminal.session import ChipOutcome, InlineRunner, Screen, Session
+from ui.i18n import notice_text
 
 KEY = b"k" * 32
 UID = bytes.fromhex("5A3C91E2")
@@ -121,7 +122,8 @@ def test_type_a_ektp_is_accepted_and_other_cards_refused_politely(services):
     s.card_removed()
     s.card_presented(bank_card_atr(), bytes.fromhex("08B7C45E"))
     assert s.screen is Screen.MESSAGE and s.notice.code == "not_ektp"
-    assert "bukan e-KTP" in s.notice.text("id") and "not an e-KTP" in s.notice.text("en")
+    assert "bukan e-KTP" in notice_text(s.notice, "id")
+    assert "not an e-KTP" in notice_text(s.notice, "en")
     assert s.card is None
     s.card_removed()
     assert s.screen is Screen.ATTRACT and s.notice is None
@@ -142,7 +144,7 @@ def test_wrong_pin_says_how_many_tries_are_left(services):
     s.card_presented(ektp_type_b_atr(UID), UID)
     s.enter_pin("000000")
     assert s.screen is Screen.PIN and s.notice.code == "wrong_pin"
-    assert "2" in s.notice.text("id") and s.card is not None
+    assert "2" in notice_text(s.notice, "id") and s.card is not None
     services.outcome = IdentifyOutcome(IdentifyResult.OK, SITI)
     s.enter_pin("241258")
     assert s.screen is Screen.CHOOSE_LETTER
@@ -306,7 +308,7 @@ def test_a_full_kiosk_says_so_before_confirming_and_stores_nothing(services):
     s = make_session(services)
     services.room = False
     to_review(s)
-    assert s.notice.code == "disk_full" and "penuh" in s.notice.text("id")
+    assert s.notice.code == "disk_full" and "penuh" in notice_text(s.notice, "id")
     s.confirm()
     assert s.screen is Screen.REVIEW and services.queued == []
     services.room = True  # staff freed space; the villager is still there

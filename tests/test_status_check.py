@@ -23,10 +23,11 @@ from terminal.client import (
     RequestStatus,
     StatusOutcome,
 )
-from terminal.messages import TEXTS, date_text
+from terminal.messages import TEXTS
 from terminal.session import Screen
 from tests.test_session import KEY, UID, HeldRunner, make_session
 from tests.test_session import Services as SessionServices
+from ui.i18n import date_text, notice_text, read_ts
 
 PIN = "241258"
 
@@ -98,8 +99,8 @@ def test_no_requests_is_said_plainly(services):
     s = identified(services)
     s.check_status()
     assert s.screen is Screen.STATUS and s.notice.code == "status_none"
-    assert "Belum ada permohonan" in s.notice.text("id")
-    assert s.notice.text("en").startswith("There are no requests")
+    assert "Belum ada permohonan" in notice_text(s.notice, "id")
+    assert notice_text(s.notice, "en").startswith("There are no requests")
 
 
 @pytest.mark.parametrize("result, code", [(IdentifyResult.UNREACHABLE, "status_offline"),
@@ -109,7 +110,8 @@ def test_offline_or_refused_says_so_and_keeps_the_villager_in(services, result, 
     s = identified(services)
     s.check_status()
     assert s.screen is Screen.STATUS and s.notice.code == code and s.requests == ()
-    assert "kantor desa" in s.notice.text("id") and "village office" in s.notice.text("en")
+    assert "kantor desa" in notice_text(s.notice, "id")
+    assert "village office" in notice_text(s.notice, "en")
     assert s.holds_personal_data()  # still identified: back to the menu works
     s.back()
     assert s.screen is Screen.CHOOSE_LETTER and s.notice is None
@@ -121,7 +123,7 @@ def test_a_pin_the_back_office_no_longer_takes_asks_for_it_again(services):
     s = identified(services)
     s.check_status()
     assert s.screen is Screen.PIN and s.notice.code == "wrong_pin"
-    assert "2" in s.notice.text("id")
+    assert "2" in notice_text(s.notice, "id")
     assert s.pin is None and s.resident is None and s.card is not None
     services.outcome = IdentifyOutcome(IdentifyResult.OK, SITI)
     s.enter_pin("135790")  # the new PIN
@@ -226,13 +228,14 @@ def test_the_pin_is_never_in_a_log_record(services, caplog):
 
 
 def test_the_texts_exist_in_both_languages_and_dates_read_as_spoken():
+    english = read_ts()
     for code in ("status_open", "status_open_hint", "status_title", "status_checking",
                  "status_ready", "status_none", "status_offline", "status_refused",
                  "status_done", "status_applied", "status_message", "voice_status"):
-        id_text, en_text = TEXTS[code]
+        id_text, en_text = TEXTS[code], english[code].translation
         assert id_text and en_text and id_text != en_text
-    assert TEXTS["status_ready"][0] == ("Surat Anda sudah siap. Silakan ambil di kantor desa "
-                                        "dengan membawa e-KTP.")
+    assert TEXTS["status_ready"] == ("Surat Anda sudah siap. Silakan ambil di kantor desa "
+                                     "dengan membawa e-KTP.")
     assert date_text(date(2026, 8, 17)) == "17 Agustus 2026"
     assert date_text(date(2026, 8, 17), "en") == "17 August 2026"
 

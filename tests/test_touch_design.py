@@ -12,10 +12,8 @@ import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 
-from devices.demo_cards import demo_card
-from terminal.session import Screen
+from tests.screen_walk import every_screen
 from tests.test_review_preview import inside_a_scroll_area
-from ui.driver import KioskDriver
 
 pytestmark = pytest.mark.pcsc
 SIZES = [(1280, 800), (800, 1280)]
@@ -76,59 +74,8 @@ def test_every_screen_fits_and_is_big_enough_in_both_orientations(stack, kiosk_a
                                                                   qtbot):
     kiosk, window = kiosk_app
     session = kiosk.session
-    d = KioskDriver(window)
-    found = []
-    for lang in ("id", "en"):
-        session.set_language(lang)
-        found += _check_all_sizes(window, f"attract/{lang}")
-    session.set_language("id")
-    card = cards("siti")
-    qtbot.waitUntil(lambda: session.screen is Screen.PIN, timeout=8000)
-    found += _check_all_sizes(window, "pin")
-    d.enter_pin("000000")
-    qtbot.waitUntil(lambda: session.notice is not None, timeout=8000)
-    found += _check_all_sizes(window, "pin with wrong-PIN notice")
-    d.enter_pin(demo_card("siti").pin)
-    qtbot.waitUntil(lambda: session.screen is Screen.CHOOSE_LETTER, timeout=8000)
-    found += _check_all_sizes(window, "letter menu")
-    d.click("letter_kelahiran")
-    found += _check_all_sizes(window, "birth letter form")
-    d.click("back")
-    d.click("letter_domisili")
-    d.click("fill_next")  # empty: the error texts show
-    found += _check_all_sizes(window, "domicile form with errors")
-    d.type_into("keperluan", "Persyaratan melamar pekerjaan")
-    d.click("fill_next")
-    qtbot.waitUntil(lambda: session.screen is Screen.REVIEW, timeout=8000)
-    found += _check_all_sizes(window, "review")
-    d.click("review_confirm")
-    qtbot.waitUntil(lambda: session.screen is Screen.RECEIPT, timeout=8000)
-    found += _check_all_sizes(window, "receipt")
-    d.click("survey_start")
-    found += _check_all_sizes(window, "survey, first question")
-    d.click("survey_answer_3")
-    found += _check_all_sizes(window, "survey, second question")
-    for _ in range(8):
-        d.click("survey_answer_4")
-    found += _check_all_sizes(window, "survey thanks")
-    d.click("survey_done")
-    card.remove()  # and back for a complaint
-    qtbot.waitUntil(lambda: not session.card, timeout=8000)
-    cards("siti")
-    qtbot.waitUntil(lambda: session.screen is Screen.PIN, timeout=8000)
-    d.enter_pin(demo_card("siti").pin)
-    qtbot.waitUntil(lambda: session.screen is Screen.CHOOSE_LETTER, timeout=8000)
-    d.click("complaint_open")
-    found += _check_all_sizes(window, "complaint category")
-    d.click("complaint_lainnya")
-    d.type_into("complaint_phone", "12")
-    d.click("complaint_next")  # empty words, a bad number: the error texts show
-    found += _check_all_sizes(window, "complaint form with errors")
-    d.type_into("complaint_text", "Kursi di ruang tunggu banyak yang rusak. " * 12)
-    d.type_into("complaint_phone", "081234567890")
-    d.click("complaint_next")
-    found += _check_all_sizes(window, "complaint review")
-    d.click("complaint_confirm")
-    found += _check_all_sizes(window, "complaint sent")
-    d.click("complaint_done")
+    session.set_language("en")
+    found = _check_all_sizes(window, "attract/en")
+    for name in every_screen(window, session, cards, qtbot, "id"):
+        found += _check_all_sizes(window, name)
     assert not found, "\n" + "\n".join(found)

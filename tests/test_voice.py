@@ -110,8 +110,8 @@ def test_a_changed_text_is_rendered_again_and_an_unused_prompt_removed(
     directory = tmp_path / "voice"
     shutil.copytree(built[0], directory)
     before = wav_seconds(directory / "id-take_card.wav")
-    monkeypatch.setitem(TEXTS, "take_card", ("Silakan ambil kartu Anda dari pembaca kartu.",
-                                             "Please take your card off the card reader."))
+    # A new Indonesian text (its English is then unfinished: the English voice says it too)
+    monkeypatch.setitem(TEXTS, "take_card", "Silakan ambil kartu Anda dari pembaca kartu.")
     monkeypatch.delitem(NOTICE_PROMPTS, "office_refused")
     again = render_prompts(directory)
     assert set(again.rendered) == {
@@ -134,11 +134,11 @@ def test_every_screen_and_notice_of_the_session_has_a_prompt_without_placeholder
                 assert words and "{" not in words, (screen, code, lang)
     for prompt in all_prompts():
         for code in prompt:
-            assert all("{" not in t for t in TEXTS[code]), code
+            assert code.startswith("survey_") or "{" not in TEXTS[code], code
 
 
 def test_an_out_of_date_prompt_is_never_played(built, monkeypatch, caplog):
-    monkeypatch.setitem(TEXTS, "voice_pin", ("Ketik PIN baru.", "Type the new PIN."))
+    monkeypatch.setitem(TEXTS, "voice_pin", "Ketik PIN baru.")
     player = RecordingPlayer()
     guide = VoiceGuide(built[0], player=player)
     s = make_session(Services())

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 from terminal.config import ConfigError, KioskConfig
 from terminal.kiosk import Kiosk
 from terminal.maintenance import StaffAccess, kiosk_status, list_readers
-from terminal.messages import text
 from terminal.session import COMPLAINT_SCREENS, Screen, Session
 from ui.bridge import CardReaderBridge, QtRunner
+from ui.i18n import text, translator
 from ui.maintenance import KioskKeyFilter, MaintenancePanel, StaffGesture
 from ui.screens import (
     AttractScreen,
@@ -347,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     kiosk, window, reader = build(config)
     window.first_shown.connect(lambda: log.info("kiosk: %s screen shown", kiosk.session.screen))
+    # The English catalogue is loaded (compiled after an upgrade) before anyone asks for it.
+    window.first_shown.connect(lambda: translator("en"))
     if os.environ.get("SMART_KAMPUNG_EXIT_WHEN_SHOWN"):  # bench/bench_kiosk_ui.py cold start
         window.first_shown.connect(lambda: (print(f"shown {time.time():.6f}", flush=True),
                                             app.quit()))

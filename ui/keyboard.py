@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from terminal.messages import text
+from ui.i18n import text
 from ui.style import NAVY
 
 KEY_MIN = 60  # px: the kiosk's smallest touch target, both ways (issue #7)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from terminal.maintenance import KioskStatus, StaffAccess
-from terminal.messages import text
+from ui.i18n import text
 
 TAPS = 5
 TAP_WINDOW_S = 3.0

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from terminal.messages import text
 from terminal.session import Runner, Screen, Session
 from ui.bridge import QtRunner
+from ui.i18n import text
 from ui.style import NAVY
 
 log = logging.getLogger(__name__)

@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 
 from forms.application import application_reference
 from forms.catalogue import prefill
-from forms.feedback import ANSWERS, CATEGORIES, ELEMENT_CODES, TEXT_MAX
+from forms.feedback import ANSWERS, CATEGORIES, ELEMENT_CODES, ELEMENTS, TEXT_MAX
 from terminal.client import RequestStatus
-from terminal.messages import date_text, text
 from terminal.session import Runner, Session
+from ui.i18n import date_text, notice_text, text
 from ui.keyboard import KEYBOARD_TRAY, MODE_PROPERTY, OnScreenKeyboard
 from ui.preview import PagePreview
 from ui.style import GREEN, NAVY
@@ -120,7 +120,7 @@ class AttractScreen(ScreenWidget):
         self.hours.setText(text("attract_hours", lang))
         self.language.setText(text("language_other", lang))
         if self.reader_ready:
-            self.notice.setText(session.notice.text(lang) if session.notice else "")
+            self.notice.setText(notice_text(session.notice, lang))
             self.reader.setText(text("reader_ready", lang))
         else:  # say it where the villager looks, not in the corner
             self.notice.setText(text("reader_missing", lang))
@@ -195,7 +195,7 @@ class PinScreen(ScreenWidget):
         self.title.setText(text("pin_title", lang))
         self.erase.setText(text("pin_erase", lang))
         self.ok.setText(text("pin_ok", lang))
-        self.notice.setText(session.notice.text(lang) if session.notice else "")
+        self.notice.setText(notice_text(session.notice, lang))
 
     def clear(self) -> None:
         self.digits = ""
@@ -665,7 +665,7 @@ class FillScreen(KeyboardScreen):
             if self.isVisible():
                 self._focus_field()
         self.title.setText(text("fill_title", lang, letter=session.letter.title.get(lang)))
-        self.notice.setText(session.notice.text(lang) if session.notice else "")
+        self.notice.setText(notice_text(session.notice, lang))
         self.notice.setVisible(session.notice is not None)
         self.identity_title.setText(text("fill_identity", lang))
         self.identity.show_rows(
@@ -850,7 +850,7 @@ class ReviewScreen(ScreenWidget):
         letter = session.letter
         self.title.setText(text("review_title", lang, letter=letter.title.get(lang)))
         self.hint.setText(text("review_hint", lang))
-        self.notice.setText(session.notice.text(lang) if session.notice else "")
+        self.notice.setText(notice_text(session.notice, lang))
         self.notice.setVisible(session.notice is not None)
         rows = [(text("application_number", lang), session.application.application_number)]
         rows += [(f.label.get(lang), v) for f, v in prefill(letter, session.resident)]
@@ -955,7 +955,7 @@ class MessageScreen(ScreenWidget):
 
     def render(self, session: Session) -> None:
         lang = session.language
-        self.message.setText(session.notice.text(lang) if session.notice else "")
+        self.message.setText(notice_text(session.notice, lang))
         self.take.setText(text("take_card", lang))
         self.ok.setText(text("message_ok", lang))
 
@@ -1086,7 +1086,7 @@ class StatusScreen(ScreenWidget):
         if session.status_pending:
             self.message.setText(text("status_checking", lang))
         else:
-            self.message.setText(session.notice.text(lang) if session.notice else "")
+            self.message.setText(notice_text(session.notice, lang))
         self.message.setVisible(bool(self.message.text()))
         ready = sum(r.ready for r in session.requests)
         self.summary.setProperty("state", "ready" if ready else "")
@@ -1228,7 +1228,7 @@ class ComplaintFormScreen(KeyboardScreen):
         lang = session.language
         self.title.setText(text("complaint_form_title", lang,
                                 category=_category_label(session.complaint_category, lang)))
-        self.notice.setText(session.notice.text(lang) if session.notice else "")
+        self.notice.setText(notice_text(session.notice, lang))
         self.notice.setVisible(session.notice is not None)
         self.text_label.setText(f"{text('complaint_text', lang)} "
                                 f"({text('complaint_text_help', lang, max=TEXT_MAX)})")
@@ -1290,7 +1290,7 @@ class ComplaintReviewScreen(ScreenWidget):
         c = session.complaint
         self.title.setText(text("complaint_review_title", lang))
         self.hint.setText(text("review_hint", lang))
-        self.notice.setText(session.notice.text(lang) if session.notice else "")
+        self.notice.setText(notice_text(session.notice, lang))
         self.notice.setVisible(session.notice is not None)
         if c is not None:
             self.table.show_rows([
@@ -1395,7 +1395,7 @@ class SurveyScreen(ScreenWidget):
         lang = session.language
         step = min(session.survey_step, len(ELEMENT_CODES) - 1)
         self.step.setText(text("survey_step", lang, step=step + 1, total=len(ELEMENT_CODES)))
-        self.question.setText(text(f"survey_{ELEMENT_CODES[step]}", lang))
+        self.question.setText(ELEMENTS[step].label(lang))
         for score, choice, stars in ANSWERS:
             self.answers[score].setText(f"{stars}\n{choice.label(lang)}")
         self.previous.setText(text("survey_previous", lang))
@@ -1419,8 +1419,7 @@ class SurveyThanksScreen(ScreenWidget):
 
     def render(self, session: Session) -> None:
         lang = session.language
-        self.message.setText(session.notice.text(lang) if session.notice
-                             else text("survey_thanks", lang))
+        self.message.setText(notice_text(session.notice, lang) or text("survey_thanks", lang))
         self.done.setText(text("receipt_done", lang))
 
 

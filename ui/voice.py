@@ -26,9 +26,10 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QPushButton
 
-from forms.feedback import ELEMENT_CODES
-from terminal.messages import TEXTS, text
+from forms.feedback import ELEMENT_CODES, ELEMENTS
+from terminal.messages import TEXTS
 from terminal.session import Screen, Session
+from ui.i18n import text
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ SCREEN_PROMPTS: dict[Screen, Prompt] = {
     Screen.SURVEY: (f"survey_{ELEMENT_CODES[0]}", "voice_survey"),  # see SURVEY_PROMPTS
     Screen.SURVEY_THANKS: ("survey_thanks",),
 }
+SURVEY_ELEMENTS = {f"survey_{e.code}": e for e in ELEMENTS}
 # The survey's screen says its question (the first with how to answer): one prompt per step.
 SURVEY_PROMPTS: tuple[Prompt, ...] = (
     SCREEN_PROMPTS[Screen.SURVEY], *((f"survey_{code}",) for code in ELEMENT_CODES[1:])
@@ -125,10 +127,13 @@ def prompt_text(prompt: Prompt, language: str) -> str:
     """The sentence spoken; a code whose text has a {placeholder} cannot be part of a prompt."""
     parts = []
     for code in prompt:
-        words = TEXTS[code][1 if language == "en" else 0]
-        if "{" in words:
+        element = SURVEY_ELEMENTS.get(code)  # a survey question: the shared SKM vocabulary
+        if element:
+            parts.append(element.label(language))
+        elif "{" in TEXTS[code]:
             raise ValueError(f"prompt {prompt_name(prompt)}: {code!r} has a placeholder")
-        parts.append(words)
+        else:
+            parts.append(text(code, language))
     return " ".join(parts)
 
 
