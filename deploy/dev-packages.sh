@@ -22,7 +22,7 @@ packages=(
   # the back-office tests run on PostgreSQL too (tests/postgres_rig.py starts its own server)
   postgresql
   # printing: the real CUPS daemon, its command-line tools, and cups-pdf, the queue that prints
-  # to PDF files instead of paper (tests/cups_rig.py starts a private cupsd with it)
+  # to PDF files instead of paper (devices/cups_rig.py starts a private cupsd with it)
   cups cups-client cups-bsd printer-driver-cups-pdf
   "$@"
 )

@@ -1,7 +1,8 @@
 """The development stack: everything a kiosk talks to, running on this machine for real.
 
 `pcscd` with a vpcd virtual reader, the back office as its own process on a loopback port with
-a fresh SQLite database and the demo residents, and a kiosk configuration pointing at both.
+a fresh SQLite database and the demo residents, a private cupsd with the virtual printer
+(when asked), and a kiosk configuration pointing at them.
 `make demo`, `make tour`, the benchmarks and the end-to-end tests all use it. The back office
 is started as a separate program (`python -m backoffice`): the kiosk never imports it.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import ipaddress
+import logging
 import os
 import re
 import socket
@@ -26,12 +28,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from devices.cups_rig import CupsRig
 from devices.demo_cards import demo_card
 from devices.rig import PcscdRig
 from devices.virtual_card import VirtualCard
 from terminal.client import tls_context
 from terminal.config import KioskConfig
 
+log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "deploy" / "demo"
 
@@ -217,23 +221,45 @@ class DevStack:
         vpcd_port: int = 35963,
         backoffice_port: int | None = None,
         tls: bool = False,
+        printer: str = "none",
     ):
+        """`printer`: "none"; "required" (tests: a private cupsd with the virtual printer, or
+        fail); "optional" (demo, tour: without root or CUPS they carry on without a printer)."""
+        if printer not in ("none", "required", "optional"):
+            raise ValueError(f"printer {printer!r}")
         self.workdir = Path(workdir)
         self.rig = PcscdRig(port=vpcd_port, wait=60)  # queue behind another rig (demo, tests)
         self.backoffice = BackofficeProcess(
             self.workdir / "backoffice", port=backoffice_port, tls=tls
         )
+        self._printer_wanted = printer
+        self.printer: CupsRig | None = None
 
     def start(self) -> DevStack:
         self.rig.start()
         try:
             self.backoffice.start()
+            if self._printer_wanted != "none":
+                self._start_printer()
         except Exception:
+            self.backoffice.stop()
             self.rig.stop()
             raise
         return self
 
+    def _start_printer(self) -> None:
+        rig = CupsRig()
+        try:
+            self.printer = rig.start()
+        except RuntimeError as e:
+            if self._printer_wanted == "required":
+                raise
+            log.warning("devstack: no virtual printer, the receipt is on screen only (%s)", e)
+
     def stop(self) -> None:
+        if self.printer is not None:
+            self.printer.stop()
+            self.printer = None
         self.backoffice.stop()
         self.rig.stop()
 
@@ -253,6 +279,9 @@ class DevStack:
             create_key=True,
             reader=self.rig.card_reader,
         )
+        if self.printer is not None:  # receipts on the faultable printer, copies to PDF
+            values.update(printer_queue=self.printer.fault_queue,
+                          copy_queue=self.printer.pdf_queue, printer_server=self.printer.server)
         values.update(overrides)
         return dataclasses.replace(base, **values)
 

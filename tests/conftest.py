@@ -77,7 +77,7 @@ def stack(tmp_path_factory):
     from terminal.devstack import DevStack
 
     # Over HTTPS with a CA made for the run: the whole kiosk suite exercises TLS.
-    with DevStack(tmp_path_factory.mktemp("stack"), tls=True) as s:
+    with DevStack(tmp_path_factory.mktemp("stack"), tls=True, printer="required") as s:
         yield s
 
 

@@ -2,7 +2,7 @@
 
 No mocks: the receipt goes through the real scheduler, filters and the cups-pdf backend and the
 PDF that comes out is read back; the paper-out printer is a real CUPS backend
-(tests/cups_backend_fault) that reports ``media-empty-error`` and exits 4, so cupsd itself
+(devices/cups_backend_fault) that reports ``media-empty-error`` and exits 4, so cupsd itself
 stops the queue and keeps the job. Only the reason-to-code table is tested without cupsd.
 A cupsd that cannot start fails these tests (it never skips them): run as root after
 ``deploy/dev-packages.sh``.
@@ -22,6 +22,7 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
+from devices.cups_rig import CupsRig
 from devices.printer import (
     PROBLEM_CODES,
     JobNotFound,
@@ -32,7 +33,6 @@ from devices.printer import (
     PrinterUnavailable,
     problem_codes,
 )
-from tests.cups_rig import CupsRig
 
 RECEIPT = "DESA01-260105-0042"
 

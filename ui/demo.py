@@ -40,6 +40,19 @@ class CardPanel(QWidget):
             b.clicked.connect(lambda _=False, k=card.key: self.toggle(k))
             self.buttons[card.key] = b
             lay.addWidget(b)
+        # The virtual printer (a private cupsd): receipts go to stack.printer.fault_dir,
+        # application copies to stack.printer.pdf_out; paper can run out on purpose.
+        self.paper_out = False
+        self.paper = QPushButton()
+        self.paper.setMinimumHeight(44)
+        self.paper.clicked.connect(self.toggle_paper)
+        self.paper.setVisible(stack.printer is not None)
+        lay.addWidget(self.paper)
+        self.refresh()
+
+    def toggle_paper(self) -> None:
+        self.paper_out = not self.paper_out
+        self.stack.printer.set_fault("media-empty-error" if self.paper_out else None)
         self.refresh()
 
     def toggle(self, key: str) -> None:
@@ -63,6 +76,8 @@ class CardPanel(QWidget):
             lying = self.on_reader and self.on_reader[0] == card.key
             b.setText(f"Angkat / lift: {card.label}" if lying else f"Tempel / tap: {card.label}")
             b.setEnabled(not self.on_reader or bool(lying))
+        self.paper.setText("Printer: isi kertas / refill paper" if self.paper_out
+                           else "Printer: kertas habis / out of paper")
 
 
 def main() -> int:
@@ -70,7 +85,7 @@ def main() -> int:
         print(NO_DISPLAY)
         return 2
     app = QApplication(sys.argv[:1])
-    stack = DevStack(ROOT / "var" / "demo")
+    stack = DevStack(ROOT / "var" / "demo", printer="optional")
     print("Starting pcscd with a virtual reader and the back office …")
     stack.start()
     try:
@@ -83,6 +98,9 @@ def main() -> int:
         panel.move(window.x() + window.width() + 16, window.y())
         panel.show()
         print(f"Back office: {stack.backoffice.url} · kiosk data: {kiosk.config.data_dir}")
+        if stack.printer is not None:
+            print(f"Printer: receipts in {stack.printer.fault_dir}, copies in "
+                  f"{stack.printer.pdf_out}")
         code = app.exec()
         if panel.on_reader:
             panel.on_reader[1].remove()

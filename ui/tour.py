@@ -1,7 +1,8 @@
 """`make tour`: one full session on the real stack, offscreen, with a PNG of every screen.
 
 Leaves in build/tour/: NN-<screen>-<lang>.png for each step, application.pdf (the application
-copy the kiosk sent) and application-page1.png, for people to look at.
+copy the kiosk sent) and application-page1.png, receipt.pdf and receipt.png (the slip the
+virtual printer got, when CUPS can run here), for people to look at.
 """
 
 from __future__ import annotations
@@ -128,11 +129,24 @@ def villager_walk(t: Tour, d: KioskDriver, stack, config, out: Path, lang: str) 
         shot("review")
         if first:
             (out / "application.pdf").write_bytes(s.pdf)
+        printer = stack.printer
+        if printer is not None:  # the receipt printer runs out of paper just now
+            printer.set_fault("media-empty-error")
         d.click("review_confirm")
         shot("receipt")
+        if printer is not None:
+            d.wait_until(lambda: s.receipt.printing == "paper_out", timeout=25,
+                         what="the printer's paper-out")
+            shot("receipt-paper-out")
+            printer.set_fault(None)  # paper back in, while the villager is still there
+            d.wait_until(lambda: s.receipt.printing == "printed", timeout=40, what="printing")
         d.wait_until(lambda: s.receipt and s.receipt.delivered, what="delivery")
         number = s.receipt.application_number
         t.shot("receipt-delivered")
+        if printer is not None and first:
+            printed = sorted(printer.fault_dir.glob("job-*.out"), key=lambda p: p.stat().st_mtime)
+            if printed:
+                (out / "receipt.pdf").write_bytes(printed[-1].read_bytes())
         d.click("receipt_done")
     stack.rig.wait_for_card(False)
     d.wait_for(Screen.ATTRACT)
@@ -155,7 +169,7 @@ def run(out: Path) -> None:
     for old in out.glob("[0-9][0-9]-*.png"):
         old.unlink()
     _app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 - kept alive
-    with DevStack(ROOT / "build" / "tour-stack") as stack:
+    with DevStack(ROOT / "build" / "tour-stack", printer="optional") as stack:
         config = stack.kiosk_config(retry_base_s=0.2, retry_cap_s=1.0)
         with running_kiosk(config, size=(1280, 800)) as d:
             kiosk, window, s = d.kiosk, d.window, d.session
@@ -179,9 +193,23 @@ def run(out: Path) -> None:
             villager_walk(t, d, stack, config, out, "id")
             villager_walk(t, d, stack, config, out, "en")
             s.set_language("id")
+            if stack.printer is not None:  # the staff screen with the printer's state
+                for _ in range(5):
+                    QTest.mouseClick(window.village, Qt.LeftButton)
+                for digit in "246810":
+                    d.click(f"staff_pin_{digit}")
+                d.click("staff_pin_ok")
+                d.click("staff_test_printer")
+                d.wait_until(lambda: window.maintenance.printer_result.text().endswith("."),
+                             timeout=30, what="the printer test")
+                t.shot("staff-printer-test")
+                d.click("staff_close")
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile",
                         str(out / "application.pdf"), str(out / "application-page1")], check=True)
+        if (out / "receipt.pdf").exists():  # the slip as the printer got it
+            subprocess.run(["pdftoppm", "-png", "-r", "110", "-singlefile",
+                            str(out / "receipt.pdf"), str(out / "receipt")], check=True)
     print(f"tour: {t.n} screenshots and the application PDF are in {out}")
 
 

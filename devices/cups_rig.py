@@ -1,4 +1,4 @@
-"""A private CUPS daemon for the printer tests: the real ``cupsd``, a cups-pdf queue, a fault queue.
+"""The virtual printer: a private CUPS daemon with a cups-pdf queue and a fault queue.
 
 ``with CupsRig() as rig:`` starts ``cupsd -f`` with its own configuration, spool, state, cache
 and log folders in a temporary folder under /tmp, listening on a Unix socket in that folder
@@ -11,7 +11,7 @@ real ``lpadmin``:
   cups-pdf reads its settings from ``/etc/cups/cups-pdf-<NAME>.conf`` for the device URI
   ``cups-pdf:/<NAME>`` (the folder is compiled in): the rig writes one such file with a name
   of its own (``Out`` = ``rig.pdf_out``) and removes it when it stops.
-- ``rig.fault_queue``: a raw queue on the test-only backend ``tests/cups_backend_fault``
+- ``rig.fault_queue``: a raw queue on the virtual printer's backend ``devices/cups_backend_fault``
   (``printer-error-policy=stop-printer``). ``rig.set_fault("media-empty-error")`` makes it
   report that printer-state-reason and exit 4 (the scheduler stops the queue and keeps the
   job); ``rig.set_fault("offline-report", wait=True)`` makes it report the reason and wait
@@ -20,7 +20,8 @@ real ``lpadmin``:
 
 cupsd must run as root here (it changes users for filters and backends; cups-pdf needs root).
 ``start()`` raises ``RuntimeError`` with the reason when it cannot run, so the tests fail
-instead of being skipped. ``deploy/dev-packages.sh`` installs what it needs.
+instead of being skipped (the demo and the tour then run without a printer).
+``deploy/dev-packages.sh`` installs what it needs.
 """
 
 from __future__ import annotations
