@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from forms.layout import RECEIPT_PAPERS
 from forms.village import VillageProfile
 
 
@@ -48,6 +49,13 @@ class KioskConfig:
     # PEM file of the CA that signed the back office's certificate (the district's own CA);
     # None = the system trust store (a public certificate). Verification is never turned off.
     backoffice_ca_file: Path | None = None
+    # [printer]: the CUPS queue for the receipt slip ("" = no printer: the receipt is shown on
+    # screen only), an optional second queue for the application copy (A4/F4), the CUPS server
+    # ("" = the local cupsd), and the receipt paper ("80mm" roll or "A6").
+    printer_queue: str = ""
+    copy_queue: str = ""
+    printer_server: str = ""
+    receipt_paper: str = "80mm"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -81,9 +89,11 @@ class KioskConfig:
             return sec[key]
 
         kiosk, office, card = section("kiosk"), section("backoffice"), section("card")
-        maintenance = raw.get("maintenance", {})
+        maintenance, printer = raw.get("maintenance", {}), raw.get("printer", {})
         if not isinstance(maintenance, dict):
             raise ConfigError(f"{source}: [maintenance] must be a table")
+        if not isinstance(printer, dict):
+            raise ConfigError(f"{source}: [printer] must be a table")
         if maintenance.get("staff_pin_hash") and \
                 not str(maintenance["staff_pin_hash"]).startswith("$argon2id$"):
             raise ConfigError(f"{source}: [maintenance] staff_pin_hash must be an argon2id "
@@ -154,7 +164,15 @@ class KioskConfig:
                 retry_base_s=float(office.get("retry_base_s", 2)),
                 retry_cap_s=float(office.get("retry_cap_s", 300)),
                 staff_pin_hash=str(maintenance.get("staff_pin_hash", "")),
+                printer_queue=str(printer.get("queue", "")),
+                copy_queue=str(printer.get("copy_queue", "")),
+                printer_server=str(printer.get("server", "")),
+                receipt_paper=str(printer.get("paper", "80mm")),
             )
+            if cfg.receipt_paper not in RECEIPT_PAPERS:
+                raise ValueError(f"[printer] paper must be one of {sorted(RECEIPT_PAPERS)}")
+            if cfg.copy_queue and not cfg.printer_queue:
+                raise ValueError("[printer] copy_queue needs a receipt queue too")
             cfg.tz  # noqa: B018 - fail now on an unknown time zone, not mid-session
             if not 0 < cfg.idle_warning_s < cfg.idle_timeout_s:
                 raise ValueError("idle_warning_s must be above 0 and below idle_timeout_s")

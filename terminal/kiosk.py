@@ -24,6 +24,7 @@ from devices.pcsc import (
     ServiceRestored,
     reader_names,
 )
+from devices.printer import Printer, PrinterStatus
 from forms.application import Application
 from forms.catalogue import load_catalogue
 from forms.feedback import Complaint, SurveyAnswers
@@ -32,6 +33,7 @@ from terminal.config import ConfigError, KioskConfig
 from terminal.heartbeat import Heartbeat, heartbeat_status
 from terminal.offline import OfflineRegistry
 from terminal.outbox import Outbox, Sender
+from terminal.printing import ReceiptPrinting
 from terminal.sealing import Sealer
 from terminal.session import ChipOutcome, Runner, Session
 
@@ -129,6 +131,16 @@ class KioskServices:
         self._client.close()
 
 
+def make_printing(config: KioskConfig) -> ReceiptPrinting | None:
+    """The receipt (and copy) queues of `[printer]`; None for a kiosk without a printer."""
+    if not config.printer_queue:
+        return None
+    server = config.printer_server or None
+    copy = Printer(config.copy_queue, server) if config.copy_queue else None
+    return ReceiptPrinting(Printer(config.printer_queue, server), copy, config.village,
+                           paper=config.receipt_paper)
+
+
 class Kiosk:
     def __init__(
         self,
@@ -161,6 +173,7 @@ class Kiosk:
         self._stopping = threading.Event()
         self._syncer = threading.Thread(target=self._sync_loop, name="registry-sync",
                                         daemon=True)
+        self.printing = make_printing(config)
         self.session = Session(
             kiosk_id=config.kiosk_id,
             village=config.village,
@@ -170,6 +183,7 @@ class Kiosk:
             runner=runner,
             language=config.language,
             identity_mode=config.identity,
+            printer=self.printing,
         )
         self.readers: set[str] = set()
         self.service_up = True
@@ -190,6 +204,8 @@ class Kiosk:
         self._syncer.join(timeout=15)
         self.offline.close()
         self.services.close()
+        if self.printing:
+            self.printing.close()
 
     def _sync_loop(self) -> None:
         """Keep the registry snapshot fresh and report offline PIN attempts (mobile mode too:
@@ -201,14 +217,21 @@ class Kiosk:
                 log.exception("registry sync failed")
             self._stopping.wait(self.config.sync_interval_s)
 
+    def printer_status(self) -> PrinterStatus | None:
+        """The receipt printer's state now (an IPP request: not on the GUI thread); None when
+        the kiosk has no printer."""
+        return self.printing.status() if self.printing else None
+
     def status(self) -> dict:
         """The heartbeat's body: nothing personal."""
         stats = self.outbox.stats()
+        printer = self.printer_status()
         return heartbeat_status(
             outbox_pending=stats.pending,
             outbox_set_aside=stats.set_aside,
             oldest_age_s=stats.oldest_age_s,
-            printer_state="none",  # printing arrives with deploy/CUPS (issue 9)
+            printer_state=printer.state if printer else "none",
+            printer_reasons=printer.problems if printer else (),
             reader_state="ready" if self.reader_ready else "missing",
             mode=self.config.mode,
             offline=self.offline.status(),

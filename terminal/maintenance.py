@@ -73,7 +73,9 @@ class KioskStatus:
     outbox_pending: int
     outbox_set_aside: int
     oldest_pending_s: float | None
-    printer: str  # "none" until the kiosk prints (issue #9)
+    printer: str  # "none" (no printer), or PrinterStatus.state: ready, printing, stopped, …
+    printer_problems: tuple[str, ...] = ()  # devices.printer problem codes
+    receipts_unprinted: int = 0  # receipt slips waiting for the staff to print them
 
 
 def list_readers() -> list[str]:
@@ -83,6 +85,7 @@ def list_readers() -> list[str]:
 
 def kiosk_status(kiosk) -> KioskStatus:
     stats = kiosk.outbox.stats()
+    printer = kiosk.printer_status()
     return KioskStatus(
         kiosk_id=kiosk.config.kiosk_id,
         readers=tuple(list_readers()),
@@ -91,7 +94,9 @@ def kiosk_status(kiosk) -> KioskStatus:
         outbox_pending=stats.pending,
         outbox_set_aside=stats.set_aside,
         oldest_pending_s=stats.oldest_age_s,
-        printer="none",
+        printer=printer.state if printer else "none",
+        printer_problems=printer.problems if printer else (),
+        receipts_unprinted=len(kiosk.printing.unprinted) if kiosk.printing else 0,
     )
 
 

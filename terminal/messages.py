@@ -91,6 +91,26 @@ TEXTS: dict[str, str] = {
     "staff_minutes": "{minutes} menit",
     "staff_printer": "Printer",
     "staff_printer_none": "belum dipasang",
+    "staff_printer_ready": "siap",
+    "staff_printer_printing": "sedang mencetak",
+    "staff_printer_stopped": "berhenti",
+    "staff_printer_error": "bermasalah",
+    "staff_printer_missing": "tidak ditemukan",
+    "staff_problem_paper_out": "kertas habis",
+    "staff_problem_paper_jam": "kertas tersangkut",
+    "staff_problem_cover_open": "tutup terbuka",
+    "staff_problem_toner_low": "tinta hampir habis",
+    "staff_problem_toner_out": "tinta habis",
+    "staff_problem_offline": "mati atau kabel lepas",
+    "staff_problem_printer_missing": "layanan cetak (CUPS) tidak menjawab",
+    "staff_problem_other": "masalah lain (lihat antrean CUPS)",
+    "staff_unprinted": "Tanda terima belum tercetak",
+    "staff_test_printer": "Tes pencetak",
+    "staff_reprint": "Cetak tanda terima tertunda",
+    "staff_printer_testing": "Mencetak halaman uji…",
+    "staff_printer_test_ok": "Halaman uji tercetak.",
+    "staff_printer_test_failed": "Halaman uji tidak tercetak: {problem}.",
+    "staff_reprinted": "{count} tanda terima dikirim ke pencetak.",
     "staff_test_reader": "Tes pembaca kartu",
     "staff_close": "Tutup",
     "staff_exit": "Keluar aplikasi",
@@ -122,6 +142,31 @@ TEXTS: dict[str, str] = {
     # receipt
     "receipt_delivered": "Permohonan sudah diterima kantor desa.",
     "receipt_queued": "Permohonan tersimpan di kios dan akan terkirim otomatis ke kantor desa.",
+    "receipt_printing": "Tanda terima sedang dicetak…",
+    "receipt_printed": "Ambil tanda terima Anda dari pencetak.",
+    "receipt_printed_copy": "Ambil tanda terima dan salinan permohonan Anda dari pencetak.",
+    # the printer could not print the receipt: what happened, then what to do (the number and
+    # the QR code stay on screen; the application is safe in the outbox either way)
+    "printer_paper_out": (
+        "Kertas pencetak habis, jadi tanda terima belum tercetak. Foto kode QR ini atau catat "
+        "nomor di atas. Permohonan Anda tetap tersimpan."
+    ),
+    "printer_paper_jam": (
+        "Kertas tersangkut di pencetak, jadi tanda terima belum tercetak. Foto kode QR ini atau "
+        "catat nomor di atas. Permohonan Anda tetap tersimpan."
+    ),
+    "printer_cover_open": (
+        "Tutup pencetak terbuka, jadi tanda terima belum tercetak. Foto kode QR ini atau catat "
+        "nomor di atas. Permohonan Anda tetap tersimpan."
+    ),
+    "printer_toner_out": (
+        "Tinta pencetak habis, jadi tanda terima belum tercetak. Foto kode QR ini atau catat "
+        "nomor di atas. Permohonan Anda tetap tersimpan."
+    ),
+    "printer_unavailable": (
+        "Pencetak sedang tidak dapat dipakai, jadi tanda terima belum tercetak. Foto kode QR ini "
+        "atau catat nomor di atas. Permohonan Anda tetap tersimpan."
+    ),
     # voice guidance (ui/voice.py): its button, and what is spoken where a screen's own text
     # has a {placeholder} or reads badly aloud; nothing personal is ever spoken
     "voice_label": "Suara",

@@ -52,6 +52,7 @@ from forms.village import VillageProfile
 from terminal.client import IdentifyOutcome, IdentifyResult, RequestStatus, StatusOutcome
 from terminal.messages import Notice
 from terminal.outbox import OutboxError
+from terminal.printing import PrintOutcome
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,27 @@ class ChipOutcome:
     failure: str | None = None
 
 
+class ReceiptPrinter(Protocol):
+    """The kiosk's printer for the receipt (and the application copy): terminal.printing."""
+
+    prints_copy: bool
+
+    def print_receipt(self, key: str, application: Application, letter: Letter,
+                      pdf: bytes) -> PrintOutcome: ...
+    def follow(self, key: str, until_printed: bool = False) -> PrintOutcome: ...
+    def abandon(self, key: str) -> None: ...
+
+
+# What the receipt screen says about a printer problem (each: what happened + what to do).
+PRINTER_NOTICES = {
+    "paper_out": "printer_paper_out",
+    "paper_jam": "printer_paper_jam",
+    "cover_open": "printer_cover_open",
+    "toner_out": "printer_toner_out",
+}
+PRINTER_NOTICE_OTHER = "printer_unavailable"  # offline, missing, anything else
+
+
 class Services(Protocol):
     """What the session needs from the rest of the kiosk."""
 
@@ -128,6 +150,8 @@ class Receipt:
     idempotency_key: str
     submitted_at: datetime
     delivered: bool = False
+    # "" (no printer), "printing", "printed", or the printer's problem (devices.printer codes)
+    printing: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,6 +195,7 @@ class Session:
         runner: Runner,
         language: str = "id",
         identity_mode: str = "registry",
+        printer: ReceiptPrinter | None = None,
     ):
         if identity_mode not in ("registry", "chip"):
             raise ValueError(f"identity_mode {identity_mode!r}")
@@ -181,6 +206,8 @@ class Session:
         self.catalogue = catalogue
         self._services = services
         self._runner = runner
+        self._printer = printer
+        self.prints_copy = bool(printer and printer.prints_copy)  # the receipt screen says so
         self._listeners: list[Callable[[Session], None]] = []
         self.language = language
         self.generation = 0
@@ -243,6 +270,8 @@ class Session:
 
     def _forget_receipts(self) -> None:
         """The receipts and the survey: nothing personal, but nothing for the next villager."""
+        if self.receipt and self.receipt.printing not in ("", "printing", "printed"):
+            self._abandon_printing(self.receipt.idempotency_key)  # stuck: never for the next one
         self.receipt = None
         self.complaint_receipt = None
         self.survey_letter = None
@@ -512,9 +541,41 @@ class Session:
             letter_id=self.application.letter,
             idempotency_key=key,
             submitted_at=self.application.created_at,
+            printing="printing" if self._printer else "",
         )
+        application, letter, pdf = self.application, self.letter, self.pdf
         self._wipe()  # stored safely: the kiosk holds nothing personal any more
         self._go(Screen.RECEIPT)
+        if self._printer is not None:  # the printing worker alone still holds the papers
+            printer = self._printer
+            self._runner.run(lambda: printer.print_receipt(key, application, letter, pdf),
+                             lambda outcome: self._printed(key, outcome, follow=True))
+
+    def _printed(self, key: str, outcome: PrintOutcome, follow: bool = False) -> None:
+        """The printer's answer for receipt `key`; a fault is said, and followed once more:
+        when the staff fix it while the villager still waits, the papers come out."""
+        r = self.receipt
+        if r is None or r.idempotency_key != key:  # the villager has left
+            if not outcome.printed:
+                self._abandon_printing(key)
+            return
+        if outcome.printed:
+            self.receipt = dataclasses.replace(r, printing="printed")
+            notice = None
+        else:
+            self.receipt = dataclasses.replace(r, printing=outcome.problem)
+            notice = Notice(PRINTER_NOTICES.get(outcome.problem, PRINTER_NOTICE_OTHER))
+        if self.screen is Screen.RECEIPT:
+            self._go(Screen.RECEIPT, notice)
+        if follow and not outcome.printed:
+            printer = self._printer
+            self._runner.run(lambda: printer.follow(key, until_printed=True),
+                             lambda again: self._printed(key, again))
+
+    def _abandon_printing(self, key: str) -> None:
+        printer = self._printer
+        if printer is not None:
+            self._runner.run(lambda: printer.abandon(key), lambda _: None)
 
     def application_delivered(self, idempotency_key: str) -> None:
         """The sender reports an acknowledgement; the receipt screen may say so."""

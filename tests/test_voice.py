@@ -73,6 +73,7 @@ def session_notices() -> set[str]:
     """Every notice code terminal/session.py can put on screen."""
     source = Path(terminal.session.__file__).read_text(encoding="utf-8")
     codes = set(re.findall(r'Notice\("(\w+)"', source))
+    codes |= {*terminal.session.PRINTER_NOTICES.values(), terminal.session.PRINTER_NOTICE_OTHER}
     # `Notice(r.value)`: each back-office refusal is its own notice
     return codes | {r.value for r in IdentifyResult if r is not IdentifyResult.OK}
 

@@ -246,7 +246,8 @@ class KioskWindow(QWidget):
         self.idle_warning.carry_on.clicked.connect(self.idle.touch)
         self.maintenance = MaintenancePanel(
             self, StaffAccess(kiosk.config.staff_pin_hash),
-            status=lambda: kiosk_status(kiosk), test_reader=list_readers)
+            status=lambda: kiosk_status(kiosk), test_reader=list_readers,
+            printing=kiosk.printing, runner=runner)
         self.maintenance.quit_requested.connect(self._quit)
         self.staff_gesture = StaffGesture(
             self.village, allowed=lambda: (session.screen is Screen.ATTRACT

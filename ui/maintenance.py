@@ -80,11 +80,14 @@ class MaintenancePanel(QWidget):
 
     quit_requested = Signal()
 
-    def __init__(self, parent: QWidget, access: StaffAccess, status, test_reader):
+    def __init__(self, parent: QWidget, access: StaffAccess, status, test_reader,
+                 printing=None, runner=None):
         super().__init__(parent)
         self.access = access
         self.status = status  # () -> KioskStatus
         self.test_reader = test_reader  # () -> list[str]: the reader names PC/SC lists now
+        self.printing = printing  # terminal.printing.ReceiptPrinting, or None: no printer
+        self.runner = runner  # printing waits on the printer: never on the GUI thread
         self.language = "id"
         self.pin = ""
         self.setObjectName("maintenance")
@@ -134,13 +137,22 @@ class MaintenancePanel(QWidget):
         self.reader_result.setWordWrap(True)
         self.test_button = _big("staff_test_reader")
         self.test_button.clicked.connect(self._test_reader)
+        self.printer_result = QLabel()
+        self.printer_result.setWordWrap(True)
+        self.test_printer_button = _big("staff_test_printer")
+        self.test_printer_button.clicked.connect(self._test_printer)
+        self.reprint_button = _big("staff_reprint")
+        self.reprint_button.clicked.connect(self._reprint)
         self.exit_button = _big("staff_exit", "danger")
         self.exit_button.clicked.connect(self.quit_requested.emit)
         sl = QVBoxLayout(state_page)
         sl.addWidget(self.rows)
         sl.addWidget(self.reader_result)
+        sl.addWidget(self.printer_result)
         row = QHBoxLayout()
         row.addWidget(self.test_button)
+        row.addWidget(self.test_printer_button)
+        row.addWidget(self.reprint_button)
         row.addStretch(1)
         row.addWidget(self.exit_button)
         sl.addLayout(row)
@@ -177,6 +189,7 @@ class MaintenancePanel(QWidget):
         self._show_dots()
         self.rows.clear()
         self.reader_result.clear()
+        self.printer_result.clear()
         self.hide()
 
     # -- the staff PIN --------------------------------------------------------------------
@@ -211,6 +224,10 @@ class MaintenancePanel(QWidget):
         lang = self.language
         self.title.setText(text("staff_title", lang))
         self.test_button.setText(text("staff_test_reader", lang))
+        self.test_printer_button.setText(text("staff_test_printer", lang))
+        self.reprint_button.setText(text("staff_reprint", lang))
+        for b in (self.test_printer_button, self.reprint_button):
+            b.setVisible(self.printing is not None)
         self.exit_button.setText(text("staff_exit", lang))
         self.close_button.setText(text("staff_close", lang))
 
@@ -230,11 +247,41 @@ class MaintenancePanel(QWidget):
              text("staff_outbox_counts", lang, pending=s.outbox_pending,
                   set_aside=s.outbox_set_aside)),
             (text("staff_oldest", lang), oldest),
-            (text("staff_printer", lang),
-             text("staff_printer_none", lang) if s.printer == "none" else s.printer),
+            (text("staff_printer", lang), self._printer_words(s)),
         ]
+        if s.printer != "none":
+            rows.append((text("staff_unprinted", lang), str(s.receipts_unprinted)))
         self.rows.setText("<table cellpadding=8>" + "".join(
             f"<tr><td>{k}</td><td><b>{v}</b></td></tr>" for k, v in rows) + "</table>")
+
+    def _printer_words(self, s: KioskStatus) -> str:
+        lang = self.language
+        words = text(f"staff_printer_{s.printer}", lang)
+        problems = ", ".join(text(f"staff_problem_{p}", lang) for p in s.printer_problems
+                             if p != "printer_missing" or s.printer != "missing")
+        return f"{words}: {problems}" if problems else words
+
+    def _test_printer(self) -> None:
+        """A test page, after the staff fixed the printer (restarts a stopped queue)."""
+        self.printer_result.setText(text("staff_printer_testing", self.language))
+        self.runner.run(self.printing.test_page, self._tested)
+
+    def _tested(self, outcome) -> None:
+        lang = self.language
+        self.printer_result.setText(
+            text("staff_printer_test_ok", lang) if outcome.printed else text(
+                "staff_printer_test_failed", lang,
+                problem=text(f"staff_problem_{outcome.problem}", lang)))
+        if self.isVisible() and self.pages.currentIndex() == 1:
+            self.refresh()
+
+    def _reprint(self) -> None:
+        self.runner.run(self.printing.reprint_unprinted, self._reprinted)
+
+    def _reprinted(self, count: int) -> None:
+        self.printer_result.setText(text("staff_reprinted", self.language, count=count))
+        if self.isVisible() and self.pages.currentIndex() == 1:
+            self.refresh()
 
     def _test_reader(self) -> None:
         try:

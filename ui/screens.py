@@ -6,7 +6,7 @@ import io
 import re
 
 import qrcode
-from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -50,6 +50,28 @@ def _button(name: str, object_name: str = "") -> QPushButton:
     b.setProperty("action", name)
     b.setFocusPolicy(Qt.NoFocus)
     return b
+
+
+FIRST_LINE_PX = 56  # an editor's first line of text, with its frame
+
+
+def _keep_in_view(scroll: QScrollArea, first: QWidget, editor: QWidget) -> None:
+    """Scroll so a field shows from `first` (its label) down to the end of its `editor`; where
+    that does not fit above the keyboard, from its label down, as long as the editor's first
+    line still shows: a label cut in half or an editor out of sight both confuse."""
+    body, bar = scroll.widget(), scroll.verticalScrollBar()
+    view = scroll.viewport().height()
+    top = first.mapTo(body, QPoint(0, 0)).y()
+    editor_top = editor.mapTo(body, QPoint(0, 0)).y()
+    bottom = editor_top + editor.height() + 8
+    if bottom - top <= view:
+        if top < bar.value():
+            bar.setValue(top)
+        elif bottom > bar.value() + view:
+            bar.setValue(bottom - view)
+    else:
+        first_line = editor_top + min(editor.height(), FIRST_LINE_PX)
+        bar.setValue(max(top, first_line - view))
 
 
 def _scrolling(*parts) -> QScrollArea:
@@ -711,8 +733,7 @@ class FillScreen(KeyboardScreen):
         editor = self._scroll_target
         for w in self.inputs.values():
             if w.editor is editor:
-                self.scroll.ensureWidgetVisible(w, 0, 0)  # its label and help too, if they fit
-                self.scroll.ensureWidgetVisible(editor, 0, 8)
+                _keep_in_view(self.scroll, w, editor)
                 return
 
     def _clear_form(self) -> None:
@@ -877,6 +898,8 @@ class ReceiptScreen(ScreenWidget):
         self.number = _label("big_number", wrap=False)
         self.qr = QLabel()
         self.status = _label("status")
+        self.paper = _label("status")  # printing, or take your receipt
+        self.notice = _label("notice")  # the printer's problem and what to do
         self.hint = _label("status")
         self.done = _button("receipt_done", "primary")
         self.done.clicked.connect(session.finish)
@@ -895,7 +918,8 @@ class ReceiptScreen(ScreenWidget):
         ol.addWidget(self.survey)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(48, 24, 48, 24)
-        for w in (self.title, self.label, self.number, self.qr, self.status, self.hint):
+        for w in (self.title, self.label, self.number, self.qr, self.notice, self.paper,
+                  self.status, self.hint):
             w.setAlignment(Qt.AlignCenter)
             if w is self.number:
                 lay.addWidget(w, alignment=Qt.AlignHCenter)  # a framed box, as wide as the text
@@ -925,7 +949,15 @@ class ReceiptScreen(ScreenWidget):
             self.qr.setPixmap(_qr_pixmap(ref))
             self._qr_for = r.application_number
         self.status.setText(text("receipt_delivered" if r.delivered else "receipt_queued", lang))
+        paper = {"printing": "receipt_printing",
+                 "printed": "receipt_printed_copy" if session.prints_copy else "receipt_printed"}
+        self.paper.setText(text(paper[r.printing], lang) if r.printing in paper else "")
+        self.paper.setVisible(r.printing in paper)
+        self.notice.setText(notice_text(session.notice, lang))
+        self.notice.setVisible(session.notice is not None)
+        # With a printer problem its notice says to photograph the QR code: no second hint.
         self.hint.setText(text("receipt_hint", lang))
+        self.hint.setVisible(session.notice is None)
         self.done.setText(text("receipt_done", lang))
         self.offer_text.setText(text("survey_offer", lang))
         self.survey.setText(text("survey_start", lang))
@@ -1220,9 +1252,8 @@ class ComplaintFormScreen(KeyboardScreen):
                                  16, self.in_name), next_button)
 
     def _scroll_to(self, editor: QWidget) -> None:
-        label = self.text_label if editor is self.text else self.phone_label
-        self.scroll.ensureWidgetVisible(label, 0, 0)  # what the field is for, if it fits
-        self.scroll.ensureWidgetVisible(editor, 0, 8)
+        _keep_in_view(self.scroll, self.text_label if editor is self.text else self.phone_label,
+                      editor)
 
     def render(self, session: Session) -> None:
         lang = session.language

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QPushButton
 
 from forms.feedback import ELEMENT_CODES, ELEMENTS
 from terminal.messages import TEXTS
-from terminal.session import Screen, Session
+from terminal.session import PRINTER_NOTICE_OTHER, PRINTER_NOTICES, Screen, Session
 from ui.i18n import text
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,8 @@ NOTICE_PROMPTS: dict[str, Prompt] = {
     "complaint_cancelled": ("complaint_cancelled",),  # message
     "complaint_save_failed": ("complaint_save_failed",),  # complaint form, review
     "survey_save_failed": ("survey_save_failed",),  # survey thanks
+    # receipt: the printer could not print it (what happened, photograph the QR code)
+    **{code: (code,) for code in (*PRINTER_NOTICES.values(), PRINTER_NOTICE_OTHER)},
 }
 READER_MISSING: Prompt = ("reader_missing",)  # the attract screen says it instead of "tap"
 IDLE_WARNING: Prompt = ("idle_title", "voice_idle")  # "Masih di sini?" over any screen

@@ -329,456 +329,624 @@
     </message>
     <message>
       <location filename="../../terminal/messages.py" line="94" />
+      <source>siap</source>
+      <comment>staff_printer_ready</comment>
+      <translation>ready</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="95" />
+      <source>sedang mencetak</source>
+      <comment>staff_printer_printing</comment>
+      <translation>printing</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="96" />
+      <source>berhenti</source>
+      <comment>staff_printer_stopped</comment>
+      <translation>stopped</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="97" />
+      <source>bermasalah</source>
+      <comment>staff_printer_error</comment>
+      <translation>has a problem</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="98" />
+      <source>tidak ditemukan</source>
+      <comment>staff_printer_missing</comment>
+      <translation>not found</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="99" />
+      <source>kertas habis</source>
+      <comment>staff_problem_paper_out</comment>
+      <translation>out of paper</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="100" />
+      <source>kertas tersangkut</source>
+      <comment>staff_problem_paper_jam</comment>
+      <translation>paper jam</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="101" />
+      <source>tutup terbuka</source>
+      <comment>staff_problem_cover_open</comment>
+      <translation>cover open</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="102" />
+      <source>tinta hampir habis</source>
+      <comment>staff_problem_toner_low</comment>
+      <translation>ink low</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="103" />
+      <source>tinta habis</source>
+      <comment>staff_problem_toner_out</comment>
+      <translation>out of ink</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="104" />
+      <source>mati atau kabel lepas</source>
+      <comment>staff_problem_offline</comment>
+      <translation>switched off or unplugged</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="105" />
+      <source>layanan cetak (CUPS) tidak menjawab</source>
+      <comment>staff_problem_printer_missing</comment>
+      <translation>the print service (CUPS) does not answer</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="106" />
+      <source>masalah lain (lihat antrean CUPS)</source>
+      <comment>staff_problem_other</comment>
+      <translation>another problem (see the CUPS queue)</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="107" />
+      <source>Tanda terima belum tercetak</source>
+      <comment>staff_unprinted</comment>
+      <translation>Receipts not yet printed</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="108" />
+      <source>Tes pencetak</source>
+      <comment>staff_test_printer</comment>
+      <translation>Test the printer</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="109" />
+      <source>Cetak tanda terima tertunda</source>
+      <comment>staff_reprint</comment>
+      <translation>Print the waiting receipts</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="110" />
+      <source>Mencetak halaman uji…</source>
+      <comment>staff_printer_testing</comment>
+      <translation>Printing a test page…</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="111" />
+      <source>Halaman uji tercetak.</source>
+      <comment>staff_printer_test_ok</comment>
+      <translation>Test page printed.</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="112" />
+      <source>Halaman uji tidak tercetak: {problem}.</source>
+      <comment>staff_printer_test_failed</comment>
+      <translation>Test page not printed: {problem}.</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="113" />
+      <source>{count} tanda terima dikirim ke pencetak.</source>
+      <comment>staff_reprinted</comment>
+      <translation>{count} receipt(s) sent to the printer.</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="114" />
       <source>Tes pembaca kartu</source>
       <comment>staff_test_reader</comment>
       <translation>Test card reader</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="95" />
+      <location filename="../../terminal/messages.py" line="115" />
       <source>Tutup</source>
       <comment>staff_close</comment>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="96" />
+      <location filename="../../terminal/messages.py" line="116" />
       <source>Keluar aplikasi</source>
       <comment>staff_exit</comment>
       <translation>Quit the app</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="98" />
+      <location filename="../../terminal/messages.py" line="118" />
       <source>⇧ Huruf besar</source>
       <comment>key_shift</comment>
       <translation>⇧ Shift</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="99" />
+      <location filename="../../terminal/messages.py" line="119" />
       <source>⇪ KAPITAL</source>
       <comment>key_caps</comment>
       <translation>⇪ CAPS</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="100" />
+      <location filename="../../terminal/messages.py" line="120" />
       <source>⌫ Hapus</source>
       <comment>key_backspace</comment>
       <translation>⌫ Erase</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="101" />
+      <location filename="../../terminal/messages.py" line="121" />
       <source>Spasi</source>
       <comment>key_space</comment>
       <translation>Space</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="102" />
+      <location filename="../../terminal/messages.py" line="122" />
       <source>↵ Baris baru</source>
       <comment>key_newline</comment>
       <translation>↵ New line</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="103" />
+      <location filename="../../terminal/messages.py" line="123" />
       <source>Berikutnya ↓</source>
       <comment>key_next</comment>
       <translation>Next field ↓</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="104" />
+      <location filename="../../terminal/messages.py" line="124" />
       <source>Periksa kembali: {letter}</source>
       <comment>review_title</comment>
       <translation>Check your application: {letter}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="105" />
+      <location filename="../../terminal/messages.py" line="125" />
       <source>Jika sudah benar, tekan KIRIM. Jika ada yang salah, tekan KEMBALI.</source>
       <comment>review_hint</comment>
       <translation>If everything is right, press SEND. If something is wrong, press BACK.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="106" />
+      <location filename="../../terminal/messages.py" line="126" />
       <source>KIRIM</source>
       <comment>review_confirm</comment>
       <translation>SEND</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="108" />
+      <location filename="../../terminal/messages.py" line="128" />
       <source>Halaman {page} dari {pages}</source>
       <comment>review_page_of</comment>
       <translation>Page {page} of {pages}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="109" />
+      <location filename="../../terminal/messages.py" line="129" />
       <source>◀ Sebelumnya</source>
       <comment>review_page_previous</comment>
       <translation>◀ Previous</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="110" />
+      <location filename="../../terminal/messages.py" line="130" />
       <source>Berikutnya ▶</source>
       <comment>review_page_next</comment>
       <translation>Next ▶</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="111" />
+      <location filename="../../terminal/messages.py" line="131" />
       <source>Kembali</source>
       <comment>back</comment>
       <translation>Back</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="112" />
+      <location filename="../../terminal/messages.py" line="132" />
       <source>Batal</source>
       <comment>cancel</comment>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="113" />
+      <location filename="../../terminal/messages.py" line="133" />
       <source>Terima kasih, permohonan Anda sudah tercatat</source>
       <comment>receipt_title</comment>
       <translation>Thank you, your application is recorded</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="114" />
+      <location filename="../../terminal/messages.py" line="134" />
       <source>Nomor permohonan</source>
       <comment>application_number</comment>
       <translation>Application number</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="115" />
+      <location filename="../../terminal/messages.py" line="135" />
       <source>Nomor permohonan Anda:</source>
       <comment>receipt_number</comment>
       <translation>Your application number:</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="116" />
+      <location filename="../../terminal/messages.py" line="136" />
       <source>Catat atau foto nomor ini. Surat dapat diambil di kantor desa; bawa e-KTP Anda.</source>
       <comment>receipt_hint</comment>
       <translation>Note or photograph this number. Collect the letter at the village office with your e-KTP.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="119" />
+      <location filename="../../terminal/messages.py" line="139" />
       <source>Selesai</source>
       <comment>receipt_done</comment>
       <translation>Done</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="120" />
+      <location filename="../../terminal/messages.py" line="140" />
       <source>Mengerti</source>
       <comment>message_ok</comment>
       <translation>OK</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="121" />
+      <location filename="../../terminal/messages.py" line="141" />
       <source>Pembaca kartu siap</source>
       <comment>reader_ready</comment>
       <translation>Card reader ready</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="123" />
+      <location filename="../../terminal/messages.py" line="143" />
       <source>Permohonan sudah diterima kantor desa.</source>
       <comment>receipt_delivered</comment>
       <translation>The village office has received the application.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="124" />
+      <location filename="../../terminal/messages.py" line="144" />
       <source>Permohonan tersimpan di kios dan akan terkirim otomatis ke kantor desa.</source>
       <comment>receipt_queued</comment>
       <translation>The application is saved on this kiosk and will be sent to the village office automatically.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="127" />
+      <location filename="../../terminal/messages.py" line="145" />
+      <source>Tanda terima sedang dicetak…</source>
+      <comment>receipt_printing</comment>
+      <translation>Printing your receipt…</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="146" />
+      <source>Ambil tanda terima Anda dari pencetak.</source>
+      <comment>receipt_printed</comment>
+      <translation>Take your receipt from the printer.</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="147" />
+      <source>Ambil tanda terima dan salinan permohonan Anda dari pencetak.</source>
+      <comment>receipt_printed_copy</comment>
+      <translation>Take your receipt and your copy of the application from the printer.</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="150" />
+      <source>Kertas pencetak habis, jadi tanda terima belum tercetak. Foto kode QR ini atau catat nomor di atas. Permohonan Anda tetap tersimpan.</source>
+      <comment>printer_paper_out</comment>
+      <translation>The printer is out of paper, so no receipt was printed. Photograph this QR code or write down the number above. Your application is safely stored.</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="154" />
+      <source>Kertas tersangkut di pencetak, jadi tanda terima belum tercetak. Foto kode QR ini atau catat nomor di atas. Permohonan Anda tetap tersimpan.</source>
+      <comment>printer_paper_jam</comment>
+      <translation>Paper is stuck in the printer, so no receipt was printed. Photograph this QR code or write down the number above. Your application is safely stored.</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="158" />
+      <source>Tutup pencetak terbuka, jadi tanda terima belum tercetak. Foto kode QR ini atau catat nomor di atas. Permohonan Anda tetap tersimpan.</source>
+      <comment>printer_cover_open</comment>
+      <translation>The printer's cover is open, so no receipt was printed. Photograph this QR code or write down the number above. Your application is safely stored.</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="162" />
+      <source>Tinta pencetak habis, jadi tanda terima belum tercetak. Foto kode QR ini atau catat nomor di atas. Permohonan Anda tetap tersimpan.</source>
+      <comment>printer_toner_out</comment>
+      <translation>The printer is out of ink, so no receipt was printed. Photograph this QR code or write down the number above. Your application is safely stored.</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="166" />
+      <source>Pencetak sedang tidak dapat dipakai, jadi tanda terima belum tercetak. Foto kode QR ini atau catat nomor di atas. Permohonan Anda tetap tersimpan.</source>
+      <comment>printer_unavailable</comment>
+      <translation>The printer cannot be used right now, so no receipt was printed. Photograph this QR code or write down the number above. Your application is safely stored.</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="172" />
       <source>Suara</source>
       <comment>voice_label</comment>
       <translation>Sound</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="128" />
+      <location filename="../../terminal/messages.py" line="173" />
       <source>Ketik PIN Anda, 6 angka, lalu tekan Lanjut.</source>
       <comment>voice_pin</comment>
       <translation>Type your PIN, 6 digits, then press Continue.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="129" />
+      <location filename="../../terminal/messages.py" line="174" />
       <source>PIN salah. Silakan ketik lagi.</source>
       <comment>voice_wrong_pin</comment>
       <translation>Wrong PIN. Please type it again.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="130" />
+      <location filename="../../terminal/messages.py" line="175" />
       <source>Isi data yang diminta, lalu tekan Lanjut.</source>
       <comment>voice_fill</comment>
       <translation>Fill in what is asked, then press Continue.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="131" />
+      <location filename="../../terminal/messages.py" line="176" />
       <source>Periksa kembali permohonan Anda.</source>
       <comment>voice_review</comment>
       <translation>Check your application.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="133" />
+      <location filename="../../terminal/messages.py" line="178" />
       <source>Cek status permohonan saya</source>
       <comment>status_open</comment>
       <translation>Check my requests</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="134" />
+      <location filename="../../terminal/messages.py" line="179" />
       <source>Lihat apakah surat Anda sudah siap diambil</source>
       <comment>status_open_hint</comment>
       <translation>See whether your letter is ready to collect</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="135" />
+      <location filename="../../terminal/messages.py" line="180" />
       <source>Status permohonan Anda</source>
       <comment>status_title</comment>
       <translation>Your requests</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="136" />
+      <location filename="../../terminal/messages.py" line="181" />
       <source>Sedang menanyakan ke kantor desa…</source>
       <comment>status_checking</comment>
       <translation>Asking the village office…</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="137" />
+      <location filename="../../terminal/messages.py" line="182" />
       <source>Surat Anda sudah siap. Silakan ambil di kantor desa dengan membawa e-KTP.</source>
       <comment>status_ready</comment>
       <translation>Your letter is ready. Please collect it at the village office and bring your e-KTP.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="138" />
+      <location filename="../../terminal/messages.py" line="183" />
       <source>Diajukan {date}</source>
       <comment>status_applied</comment>
       <translation>Applied on {date}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="139" />
+      <location filename="../../terminal/messages.py" line="184" />
       <source>{count} surat sudah siap diambil</source>
       <comment>status_ready_count</comment>
       <translation>Ready to collect: {count}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="140" />
+      <location filename="../../terminal/messages.py" line="185" />
       <source>Belum ada surat yang siap diambil.</source>
       <comment>status_none_ready</comment>
       <translation>No letter is ready to collect yet.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="141" />
+      <location filename="../../terminal/messages.py" line="186" />
       <source>Pesan dari kantor desa: {message}</source>
       <comment>status_message</comment>
       <translation>Message from the village office: {message}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="142" />
+      <location filename="../../terminal/messages.py" line="187" />
       <source>Belum ada permohonan atas nama Anda di kantor desa ini.</source>
       <comment>status_none</comment>
       <translation>There are no requests in your name at this village office yet.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="143" />
+      <location filename="../../terminal/messages.py" line="188" />
       <source>Status permohonan tidak dapat dilihat sekarang karena kantor desa tidak dapat dihubungi. Silakan coba lagi nanti, atau tanyakan di kantor desa.</source>
       <comment>status_offline</comment>
       <translation>Your requests cannot be checked now because the village office cannot be reached. Please try again later, or ask at the village office.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="147" />
+      <location filename="../../terminal/messages.py" line="192" />
       <source>Status permohonan tidak dapat ditampilkan di kios ini. Silakan tanyakan di kantor desa.</source>
       <comment>status_refused</comment>
       <translation>Your requests cannot be shown on this kiosk. Please ask at the village office.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="150" />
+      <location filename="../../terminal/messages.py" line="195" />
       <source>Terima kasih. Data Anda sudah dihapus dari kios ini.</source>
       <comment>status_done</comment>
       <translation>Thank you. Your details have been cleared from this kiosk.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="151" />
+      <location filename="../../terminal/messages.py" line="196" />
       <source>Ini daftar permohonan Anda. Surat yang sudah siap diambil ditandai hijau.</source>
       <comment>voice_status</comment>
       <translation>Here are your requests. Letters ready to collect are marked in green.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="153" />
+      <location filename="../../terminal/messages.py" line="198" />
       <source>Sampaikan pengaduan</source>
       <comment>complaint_open</comment>
       <translation>Make a complaint</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="154" />
+      <location filename="../../terminal/messages.py" line="199" />
       <source>Ada yang kurang baik? Kami tanggapi paling lambat 4 jam</source>
       <comment>complaint_open_hint</comment>
       <translation>Something not right? We answer within 4 hours</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="155" />
+      <location filename="../../terminal/messages.py" line="200" />
       <source>Pengaduan: tentang apa?</source>
       <comment>complaint_title</comment>
       <translation>Complaint: what is it about?</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="156" />
+      <location filename="../../terminal/messages.py" line="201" />
       <source>Pengaduan dikirim atas nama Anda (NIK {nik}) agar petugas dapat menanggapi.</source>
       <comment>complaint_in_name</comment>
       <translation>The complaint is sent in your name (NIK {nik}) so that staff can answer you.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="159" />
+      <location filename="../../terminal/messages.py" line="204" />
       <source>Tulis pengaduan Anda: {category}</source>
       <comment>complaint_form_title</comment>
       <translation>Write your complaint: {category}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="160" />
+      <location filename="../../terminal/messages.py" line="205" />
       <source>Isi pengaduan</source>
       <comment>complaint_text</comment>
       <translation>Your complaint</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="161" />
+      <location filename="../../terminal/messages.py" line="206" />
       <source>paling banyak {max} huruf</source>
       <comment>complaint_text_help</comment>
       <translation>at most {max} letters</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="162" />
+      <location filename="../../terminal/messages.py" line="207" />
       <source>Nomor HP</source>
       <comment>complaint_phone</comment>
       <translation>Mobile number</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="163" />
+      <location filename="../../terminal/messages.py" line="208" />
       <source>Agar petugas dapat menelepon Anda kembali.</source>
       <comment>complaint_phone_help</comment>
       <translation>So that staff can call you back.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="164" />
+      <location filename="../../terminal/messages.py" line="209" />
       <source>Jenis pengaduan</source>
       <comment>complaint_category</comment>
       <translation>Kind of complaint</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="165" />
+      <location filename="../../terminal/messages.py" line="210" />
       <source>Periksa kembali pengaduan Anda</source>
       <comment>complaint_review_title</comment>
       <translation>Check your complaint</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="166" />
+      <location filename="../../terminal/messages.py" line="211" />
       <source>Atas nama NIK</source>
       <comment>complaint_nik</comment>
       <translation>In the name of NIK</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="167" />
+      <location filename="../../terminal/messages.py" line="212" />
       <source>(tidak diisi)</source>
       <comment>complaint_no_phone</comment>
       <translation>(not given)</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="168" />
+      <location filename="../../terminal/messages.py" line="213" />
       <source>Terima kasih, pengaduan Anda sudah tercatat</source>
       <comment>complaint_sent_title</comment>
       <translation>Thank you, your complaint is recorded</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="169" />
+      <location filename="../../terminal/messages.py" line="214" />
       <source>Nomor pengaduan Anda:</source>
       <comment>complaint_number</comment>
       <translation>Your complaint number:</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="170" />
+      <location filename="../../terminal/messages.py" line="215" />
       <source>Pengaduan Anda akan ditanggapi paling lambat 4 jam setelah diterima kantor desa.</source>
       <comment>complaint_promise</comment>
       <translation>Your complaint will be answered within 4 hours of reaching the village office.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="173" />
+      <location filename="../../terminal/messages.py" line="218" />
       <source>Pengaduan sudah diterima kantor desa.</source>
       <comment>complaint_delivered</comment>
       <translation>The village office has received the complaint.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="174" />
+      <location filename="../../terminal/messages.py" line="219" />
       <source>Pengaduan tersimpan di kios dan akan terkirim otomatis ke kantor desa.</source>
       <comment>complaint_queued</comment>
       <translation>The complaint is saved on this kiosk and will be sent to the village office automatically.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="175" />
+      <location filename="../../terminal/messages.py" line="220" />
       <source>Pengaduan dibatalkan dan data Anda sudah dihapus. Silakan ambil kartu Anda.</source>
       <comment>complaint_cancelled</comment>
       <translation>The complaint was cancelled and your data cleared. Please take your card.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="178" />
+      <location filename="../../terminal/messages.py" line="223" />
       <source>Pengaduan belum dapat disimpan di kios ini. Silakan sampaikan langsung ke petugas kantor desa.</source>
       <comment>complaint_save_failed</comment>
       <translation>The complaint could not be saved on this kiosk. Please tell the village office staff in person.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="182" />
+      <location filename="../../terminal/messages.py" line="227" />
       <source>Pilih jenis pengaduan Anda.</source>
       <comment>voice_complaint_category</comment>
       <translation>Choose what your complaint is about.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="183" />
+      <location filename="../../terminal/messages.py" line="228" />
       <source>Tulis pengaduan Anda. Nomor HP boleh dikosongkan. Lalu tekan Lanjut.</source>
       <comment>voice_complaint_form</comment>
       <translation>Write your complaint. The mobile number may be left empty. Then press Continue.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="184" />
+      <location filename="../../terminal/messages.py" line="229" />
       <source>Periksa kembali pengaduan Anda. Jika sudah benar, tekan KIRIM.</source>
       <comment>voice_complaint_review</comment>
       <translation>Check your complaint. If it is right, press SEND.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="186" />
+      <location filename="../../terminal/messages.py" line="231" />
       <source>Bantu kami menjadi lebih baik: jawab 9 pertanyaan singkat, tanpa nama.</source>
       <comment>survey_offer</comment>
       <translation>Help us do better: answer 9 short questions, without your name.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="187" />
+      <location filename="../../terminal/messages.py" line="232" />
       <source>Ikut survei</source>
       <comment>survey_start</comment>
       <translation>Take the survey</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="188" />
+      <location filename="../../terminal/messages.py" line="233" />
       <source>Lewati survei</source>
       <comment>survey_skip</comment>
       <translation>Skip the survey</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="189" />
+      <location filename="../../terminal/messages.py" line="234" />
       <source>Pertanyaan {step} dari {total}</source>
       <comment>survey_step</comment>
       <translation>Question {step} of {total}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="190" />
+      <location filename="../../terminal/messages.py" line="235" />
       <source>◀ Sebelumnya</source>
       <comment>survey_previous</comment>
       <translation>◀ Previous</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="191" />
+      <location filename="../../terminal/messages.py" line="236" />
       <source>Terima kasih atas penilaian Anda. Jawaban Anda membantu kantor desa menjadi lebih baik.</source>
       <comment>survey_thanks</comment>
       <translation>Thank you for your answers. They help the village office do better.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="194" />
+      <location filename="../../terminal/messages.py" line="239" />
       <source>Maaf, jawaban survei belum dapat disimpan di kios ini. Terima kasih atas waktu Anda.</source>
       <comment>survey_save_failed</comment>
       <translation>Sorry, the survey answers could not be saved on this kiosk. Thank you for your time.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="197" />
+      <location filename="../../terminal/messages.py" line="242" />
       <source>Pilih satu jawaban: satu bintang tidak baik, empat bintang sangat baik. Survei ini boleh dilewati.</source>
       <comment>voice_survey</comment>
       <translation>Choose one answer: one star is poor, four stars is very good. You may skip this survey.</translation>
