@@ -96,6 +96,30 @@ def test_the_staff_gesture_pin_and_state_page(stack, kiosk_app, qtbot):
     assert stack.rig.card_reader.split()[0] in panel.reader_result.text()
     for r in DEMO_RESIDENTS:  # counts and states only
         assert r.name not in shown and r.nik not in shown
+    # The printer (the stack's virtual one): its state, a test page, the waiting receipts.
+    assert "Printer" in shown and "Tanda terima belum tercetak" in shown
+    stack.printer.set_fault("media-empty-error")
+    try:
+        qtbot.mouseClick(panel.test_printer_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: "tidak tercetak" in panel.printer_result.text(), timeout=20000)
+        assert "kertas habis" in panel.printer_result.text()
+        assert "berhenti" in panel.rows.text() or "bermasalah" in panel.rows.text()
+    finally:
+        stack.printer.set_fault(None)
+    qtbot.mouseClick(panel.test_printer_button, Qt.LeftButton)  # fixed: the queue restarts
+    qtbot.waitUntil(lambda: panel.printer_result.text() == "Halaman uji tercetak.",
+                    timeout=20000)
+    qtbot.mouseClick(panel.reprint_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.printer_result.text().endswith("dikirim ke pencetak."),
+                    timeout=10000)
+    for size in ((1280, 800), (800, 1280)):  # every action's words fit on its button
+        window.resize(*size)
+        qtbot.wait(50)
+        cut = [b.text() for b in (panel.test_button, panel.test_printer_button,
+                                  panel.reprint_button, panel.exit_button)
+               if b.width() < b.sizeHint().width()]
+        assert not cut, f"{size}: {cut}"
+    window.resize(1280, 800)
     with qtbot.waitSignal(panel.quit_requested):
         qtbot.mouseClick(panel.exit_button, Qt.LeftButton)
     qtbot.mouseClick(panel.close_button, Qt.LeftButton)

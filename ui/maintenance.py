@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from terminal.maintenance import KioskStatus, StaffAccess
 from ui.i18n import text
+from ui.screens import ReflowGrid
 
 TAPS = 5
 TAP_WINDOW_S = 3.0
@@ -149,13 +150,10 @@ class MaintenancePanel(QWidget):
         sl.addWidget(self.rows)
         sl.addWidget(self.reader_result)
         sl.addWidget(self.printer_result)
-        row = QHBoxLayout()
-        row.addWidget(self.test_button)
-        row.addWidget(self.test_printer_button)
-        row.addWidget(self.reprint_button)
-        row.addStretch(1)
-        row.addWidget(self.exit_button)
-        sl.addLayout(row)
+        # Two columns on a landscape screen, one on a portrait one: no label cut short.
+        self.actions = ReflowGrid((self.test_button, self.test_printer_button,
+                                   self.reprint_button, self.exit_button), 2, 1, 12)
+        sl.addLayout(self.actions)
         sl.addStretch(1)
 
         self.pages.addWidget(pin_page)
@@ -170,6 +168,10 @@ class MaintenancePanel(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.pages, 1)
         self.hide()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.actions.fit(event.size().width())
 
     # -- opening and closing ------------------------------------------------------------
 
