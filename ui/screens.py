@@ -462,14 +462,33 @@ class ChoiceButtons(QWidget):
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict[str, QPushButton] = {}
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        for i, choice in enumerate(field.choices):
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.columns = 0
+        for choice in field.choices:
             b = _button(f"choice_{field.name}_{choice.value}", "choice")
             b.setCheckable(True)
             self.group.addButton(b)
             self.buttons[choice.value] = b
-            grid.addWidget(b, i // 3, i % 3)
+        self._place(min(3, len(self.buttons)))
+
+    def _place(self, columns: int) -> None:
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for i, b in enumerate(self.buttons.values()):
+            self.grid.removeWidget(b)
+            self.grid.addWidget(b, i // columns, i % columns)
+
+    def _fit(self, width: int) -> None:
+        """As many columns (up to 3) as the widest answer allows: its words never cut."""
+        gap = max(0, self.grid.horizontalSpacing())
+        widest = max(b.sizeHint().width() for b in self.buttons.values())
+        self._place(max(1, min(3, len(self.buttons), (width + gap) // (widest + gap))))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit(event.size().width())
 
     def value(self) -> str:
         return next((v for v, b in self.buttons.items() if b.isChecked()), "")
@@ -486,6 +505,8 @@ class ChoiceButtons(QWidget):
     def set_texts(self, lang: str) -> None:
         for choice in self.field.choices:
             self.buttons[choice.value].setText(choice.label.get(lang))
+        if self.width() > 0:
+            self._fit(self.width())
 
 
 # A text field whose pattern admits digits only (NIK, postcode, DTKS number) gets the digit pad.
