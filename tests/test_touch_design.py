@@ -81,3 +81,33 @@ def test_every_screen_fits_and_is_big_enough_in_both_orientations(stack, kiosk_a
     for name in every_screen(window, kiosk.session, cards, qtbot, language):
         found += _check_all_sizes(window, f"{name} ({language})")
     assert not found, "\n" + "\n".join(found)
+
+
+def _shown_in(scroll, widget) -> bool:
+    """`widget` lies wholly inside the scroll area's visible part."""
+    top = widget.mapTo(scroll.viewport(), QPoint(0, 0)).y()
+    return widget.isVisible() and top >= 0 and top + widget.height() <= scroll.viewport().height()
+
+
+def test_the_red_text_of_the_field_to_fix_shows_above_the_keyboard(stack, kiosk_app, cards,
+                                                                   qtbot):
+    from devices.demo_cards import demo_card
+    from terminal.session import Screen
+    from ui.driver import KioskDriver
+
+    kiosk, window = kiosk_app
+    session, d = kiosk.session, KioskDriver(window)
+    window.resize(1280, 800)  # landscape: the least room above the docked keyboard
+    cards("siti")
+    qtbot.waitUntil(lambda: session.screen is Screen.PIN, timeout=8000)
+    d.enter_pin(demo_card("siti").pin)
+    qtbot.waitUntil(lambda: session.screen is Screen.CHOOSE_LETTER, timeout=8000)
+    d.click("complaint_open")
+    d.click("complaint_lainnya")
+    form = window.stack.currentWidget()
+    d.type_into("complaint_text", "Kursi di ruang tunggu banyak yang rusak.")
+    d.type_into("complaint_phone", "0812")
+    d.click("complaint_next")
+    qtbot.waitUntil(lambda: bool(form.phone_error.text()), timeout=3000)
+    for name in ("phone_label", "phone", "phone_error"):
+        qtbot.waitUntil(lambda n=name: _shown_in(form.scroll, getattr(form, n)), timeout=3000)

@@ -55,23 +55,31 @@ def _button(name: str, object_name: str = "") -> QPushButton:
 FIRST_LINE_PX = 56  # an editor's first line of text, with its frame
 
 
-def _keep_in_view(scroll: QScrollArea, first: QWidget, editor: QWidget) -> None:
-    """Scroll so a field shows from `first` (its label) down to the end of its `editor`; where
-    that does not fit above the keyboard, from its label down, as long as the editor's first
-    line still shows: a label cut in half or an editor out of sight both confuse."""
+def _keep_in_view(scroll: QScrollArea, label: QWidget, editor: QWidget,
+                  error: QLabel | None = None) -> None:
+    """Scroll so a field shows whole above the keyboard: its label, help, editor and the red
+    error under it (when there is one; the help then steps aside). Where that does not fit,
+    from the editor down, or else the editor's first line: whole lines, never a label cut in
+    half."""
     body, bar = scroll.widget(), scroll.verticalScrollBar()
+    if not (body.isAncestorOf(label) and body.isAncestorOf(editor)):
+        return  # a field of a form since taken down
     view = scroll.viewport().height()
-    top = first.mapTo(body, QPoint(0, 0)).y()
-    editor_top = editor.mapTo(body, QPoint(0, 0)).y()
+
+    def top(w: QWidget) -> int:
+        return w.mapTo(body, QPoint(0, 0)).y()
+
+    editor_top = top(editor)
     bottom = editor_top + editor.height() + 8
-    if bottom - top <= view:
-        if top < bar.value():
-            bar.setValue(top)
-        elif bottom > bar.value() + view:
-            bar.setValue(bottom - view)
-    else:
-        first_line = editor_top + min(editor.height(), FIRST_LINE_PX)
-        bar.setValue(max(top, first_line - view))
+    if error is not None and error.text() and body.isAncestorOf(error):
+        bottom = max(bottom, top(error) + error.height() + 8)
+    start = next((y for y in (top(label), editor_top) if bottom - y <= view), None)
+    if start is None:  # even the editor and its error do not fit: its first line
+        bar.setValue(max(editor_top, editor_top + min(editor.height(), FIRST_LINE_PX) - view))
+    elif start < bar.value():
+        bar.setValue(start)
+    elif bottom > bar.value() + view:
+        bar.setValue(bottom - view)
 
 
 def _scrolling(*parts) -> QScrollArea:
@@ -578,6 +586,9 @@ class FieldInput(QWidget):
             self.editor.setPlaceholderText(shown)
         self.error.setText(error.get(lang, "") if error else "")
         self.error.setVisible(bool(error))  # no empty line under every field
+        # One message at a time: the red line says what to fix, the help steps aside (and the
+        # field, its editor and the red line fit above the docked keyboard).
+        self.help.setVisible(not error and bool(self.help.text()))
 
 
 # Where the keyboard types shows at a glance: a thick dark frame on a pale yellow field.
@@ -735,7 +746,9 @@ class FillScreen(KeyboardScreen):
         errors = self.session.field_errors
         empty = [e for name, e in typed if not self.inputs[name].value()]
         wrong = [e for name, e in typed if name in errors]
-        (wrong or empty or [typed[0][1]])[0].setFocus(Qt.OtherFocusReason)
+        editor = (wrong or empty or [typed[0][1]])[0]
+        editor.setFocus(Qt.OtherFocusReason)
+        self._scroll_to(editor)  # also when it had the focus: its red text must show
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
@@ -754,7 +767,7 @@ class FillScreen(KeyboardScreen):
         editor = self._scroll_target
         for w in self.inputs.values():
             if w.editor is editor:
-                _keep_in_view(self.scroll, w, editor)
+                _keep_in_view(self.scroll, w.label, editor, w.error)
                 return
 
     def _clear_form(self) -> None:
@@ -1273,8 +1286,13 @@ class ComplaintFormScreen(KeyboardScreen):
                                  16, self.in_name), next_button)
 
     def _scroll_to(self, editor: QWidget) -> None:
-        _keep_in_view(self.scroll, self.text_label if editor is self.text else self.phone_label,
-                      editor)
+        QTimer.singleShot(0, lambda: self._scroll_now(editor))  # after the layout settles
+
+    def _scroll_now(self, editor: QWidget) -> None:
+        if editor is self.text:
+            _keep_in_view(self.scroll, self.text_label, editor, self.text_error)
+        elif editor is self.phone:
+            _keep_in_view(self.scroll, self.phone_label, editor, self.phone_error)
 
     def render(self, session: Session) -> None:
         lang = session.language
@@ -1295,6 +1313,7 @@ class ComplaintFormScreen(KeyboardScreen):
             error = session.complaint_errors.get(name)
             label.setText(error.get(lang, "") if error else "")
             label.setVisible(bool(error))
+        self.phone_help.setVisible("phone" not in session.complaint_errors)  # as FieldInput
         self.in_name.setText(_nik_line(session, lang))
         self.next.setText(text("fill_next", lang))
         self.keyboard.set_texts(lang)
@@ -1304,7 +1323,9 @@ class ComplaintFormScreen(KeyboardScreen):
     def _focus_field(self) -> None:
         errors = self.session.complaint_errors
         wrong_phone = "phone" in errors and "text" not in errors
-        (self.phone if wrong_phone else self.text).setFocus(Qt.OtherFocusReason)
+        editor = self.phone if wrong_phone else self.text
+        editor.setFocus(Qt.OtherFocusReason)
+        self._scroll_to(editor)  # also when it had the focus: its red text must show
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)

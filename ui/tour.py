@@ -21,6 +21,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from devices.demo_cards import demo_card  # noqa: E402
+from devices.pcsc import ReaderAttached, ReaderDetached  # noqa: E402
 from terminal.devstack import ROOT, DevStack  # noqa: E402
 from terminal.session import Screen  # noqa: E402
 from ui.driver import KioskDriver, running_kiosk  # noqa: E402
@@ -147,7 +148,25 @@ def villager_walk(t: Tour, d: KioskDriver, stack, config, out: Path, lang: str) 
             printed = sorted(printer.fault_dir.glob("job-*.out"), key=lambda p: p.stat().st_mtime)
             if printed:
                 (out / "receipt.pdf").write_bytes(printed[-1].read_bytes())
-        d.click("receipt_done")
+        # The satisfaction survey (SKM), offered on the receipt: anonymous, nine questions.
+        d.click("survey_start")
+        shot("survey")
+        for score in (4, 3, 4, 4, 3, 4, 4, 2, 3):
+            d.click(f"survey_answer_{score}")
+        t.shot("survey-thanks")
+        d.click("survey_done")
+    stack.rig.wait_for_card(False)
+    d.wait_for(Screen.ATTRACT)
+
+    # Three wrong PINs lock the card at the village office.
+    with stack.card("bagus"):
+        d.wait_for(Screen.PIN)
+        for _ in range(3):
+            if s.screen is Screen.PIN:
+                d.enter_pin("000000")
+                d.wait_until(lambda: s.notice is not None, timeout=10, what="the PIN answer")
+        d.wait_for(Screen.MESSAGE, timeout=10)
+        t.shot("message-pin-locked")
     stack.rig.wait_for_card(False)
     d.wait_for(Screen.ATTRACT)
 
@@ -160,8 +179,29 @@ def villager_walk(t: Tour, d: KioskDriver, stack, config, out: Path, lang: str) 
         d.click("status_open")
         d.wait_until(lambda: s.requests, timeout=10, what="the status list")
         shot("status")
+        # A complaint (pengaduan), with the 4-hour promise.
+        d.click("back")
+        d.click("complaint_open")
+        shot("complaint-category")
+        d.click("complaint_fasilitas_kantor")
+        shot("complaint-form")
+        d.type_into("complaint_text", "Kursi di ruang tunggu kantor desa banyak yang rusak.")
+        d.type_into("complaint_phone", "0812")
+        d.click("complaint_next")
+        t.shot("complaint-form-errors")
+        d.type_into("complaint_phone", "081234567890")
+        d.click("complaint_next")
+        shot("complaint-review")
+        d.click("complaint_confirm")
+        shot("complaint-sent")
     d.wait_for(Screen.ATTRACT)
     t.shot("attract-card-removed")
+
+    # The card reader unplugged: the start screen says to tell the staff.
+    reader = next(iter(d.kiosk.readers))
+    d.kiosk.handle_card_event(ReaderDetached(reader=reader))
+    t.shot("attract-reader-missing")
+    d.kiosk.handle_card_event(ReaderAttached(reader=reader))
 
 
 def run(out: Path) -> None:
@@ -192,7 +232,6 @@ def run(out: Path) -> None:
 
             villager_walk(t, d, stack, config, out, "id")
             villager_walk(t, d, stack, config, out, "en")
-            s.set_language("id")
             if stack.printer is not None:  # the staff screen with the printer's state
                 for _ in range(5):
                     QTest.mouseClick(window.village, Qt.LeftButton)
@@ -202,8 +241,9 @@ def run(out: Path) -> None:
                 d.click("staff_test_printer")
                 d.wait_until(lambda: window.maintenance.printer_result.text().endswith("."),
                              timeout=30, what="the printer test")
-                t.shot("staff-printer-test")
+                t.both("staff-printer-test")
                 d.click("staff_close")
+            s.set_language("id")
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile",
                         str(out / "application.pdf"), str(out / "application-page1")], check=True)
