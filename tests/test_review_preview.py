@@ -48,7 +48,7 @@ def kiosk_window(qtbot):
     def make(size=SIZES["landscape"], resident=SITI, room=True):
         session = new_session(resident, room=room)
         kiosk = SimpleNamespace(session=session, config=KioskConfig.load(DEMO / "kiosk.toml"),
-                                reader_ready=True)  # the window's view of terminal.kiosk.Kiosk
+                                reader_ready=True, printing=None)  # the window's view of Kiosk
         window = KioskWindow(kiosk, QtRunner())
         window.voice.set_muted(True)
         qtbot.addWidget(window)

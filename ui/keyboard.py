@@ -11,7 +11,7 @@ A field asks for the digit pad with the Qt property `keyboard` (see `MODES`).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
@@ -251,16 +251,23 @@ class OnScreenKeyboard(QWidget):
         return w if _typable(w) else None
 
     def fields(self) -> list[QWidget]:
-        """The window's text fields in focus (tab) order."""
-        window, found = self.window(), []
-        w = window.nextInFocusChain()
-        for _ in range(len(window.findChildren(QWidget))):  # the chain is a ring
-            if w is None or w is window:
-                break
-            if _typable(w):
-                found.append(w)
-            w = w.nextInFocusChain()
-        return found
+        """The window's text fields as the villager reads them: top to bottom, then left to
+        right (the order the screens give their tab order, too).
+
+        Not by walking the focus chain: every `nextInFocusChain()` makes PySide6 keep the
+        widget it returns as a child of the widget asked (its return-value heuristic), so a
+        walk ties the wrappers of the window's lasting widgets to those of a form's fields and
+        back; when the fields are deleted, ~9 invalid wrappers a session stayed behind for
+        good. Only the text fields themselves are asked for here (all made in Python)."""
+        window = self.window()
+        found = [w for kind in (QLineEdit, QPlainTextEdit) for w in window.findChildren(kind)
+                 if _typable(w)]
+
+        def place(w: QWidget) -> tuple[int, int]:
+            at = w.mapToGlobal(QPoint(0, 0))
+            return at.y(), at.x()
+
+        return sorted(found, key=place)
 
     def next_field(self) -> QWidget | None:
         """The field after the focused one; none after the last (Continue is for that)."""

@@ -6,6 +6,7 @@ import io
 import re
 
 import qrcode
+import shiboken6
 from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
@@ -80,6 +81,21 @@ def _keep_in_view(scroll: QScrollArea, label: QWidget, editor: QWidget,
         bar.setValue(start)
     elif bottom > bar.value() + view:
         bar.setValue(bottom - view)
+
+
+def _empty(layout: QLayout) -> None:
+    """Take every item out of `layout`: its widgets are deleted (later), and so is the item.
+
+    QLayout.takeAt hands the item to the caller, and PySide6 leaves it C++-owned: the Python
+    wrapper never deletes it, so each row a screen let go of would leak its QWidgetItem
+    (~100 bytes; ~40 a session on the fill and review screens)."""
+    while layout.count():
+        item = layout.takeAt(0)
+        w = item.widget()
+        if w is not None:
+            w.setParent(None)
+            w.deleteLater()
+        shiboken6.delete(item)
 
 
 def _scrolling(*parts) -> QScrollArea:
@@ -454,11 +470,7 @@ class IdentityTable(QWidget):
         self.grid.setColumnStretch(1, 1)
 
     def clear(self) -> None:
-        while self.grid.count():
-            w = self.grid.takeAt(0).widget()
-            if w:
-                w.setParent(None)
-                w.deleteLater()
+        _empty(self.grid)
 
 
 class ChoiceButtons(QWidget):
@@ -771,11 +783,7 @@ class FillScreen(KeyboardScreen):
                 return
 
     def _clear_form(self) -> None:
-        while self.form.count():
-            w = self.form.takeAt(0).widget()
-            if w:
-                w.setParent(None)
-                w.deleteLater()
+        _empty(self.form)
         self.inputs, self._letter_id, self._scroll_target = {}, None, None
         self._errors_shown = set()
 
