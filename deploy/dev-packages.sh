@@ -24,6 +24,8 @@ packages=(
   # printing: the real CUPS daemon, its command-line tools, and cups-pdf, the queue that prints
   # to PDF files instead of paper (devices/cups_rig.py starts a private cupsd with it)
   cups cups-client cups-bsd printer-driver-cups-pdf
+  # the staff pages' tests drive Debian's Chromium with Playwright (no browser download)
+  chromium
   "$@"
 )
 
