@@ -13,7 +13,7 @@ import sys
 import uvicorn
 
 from backoffice.app import create_app
-from backoffice.demo import DEMO_VILLAGE_CODE, seed_demo
+from backoffice.demo import DEMO_STAFF_PASSWORD, DEMO_VILLAGE_CODE, seed_demo, seed_demo_staff
 from backoffice.settings import Settings
 
 
@@ -102,7 +102,12 @@ def main(argv: list[str] | None = None) -> int:
         bo = app.state.backoffice
         with bo.sessions() as s, s.begin():
             count = seed_demo(s, code, hasher=bo.hasher)
+            staff = seed_demo_staff(s, code, hasher=bo.hasher)
         print(f"backoffice: {count} demo residents ready in village {code}", flush=True)
+        scheme = "https" if settings.tls_cert else "http"
+        print(f"backoffice: staff pages at {scheme}://{args.host}:{args.port}/staff/ — demo "
+              f"accounts {', '.join(u for u, _ in staff)}, password {DEMO_STAFF_PASSWORD!r}",
+              flush=True)
     _freeze_startup_objects()
     scheme = "https" if settings.tls_cert else "http"
     tls = {"ssl_certfile": settings.tls_cert, "ssl_keyfile": settings.tls_key} \

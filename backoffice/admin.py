@@ -1,4 +1,4 @@
-"""Staff command line, thin over the service functions (the staff web pages come later).
+"""Staff command line, thin over the service functions (the staff web pages: /staff/).
 
     python -m backoffice.admin --config deploy/demo/backoffice.toml COMMAND …
 
@@ -13,6 +13,10 @@
     transition --application NO --to STATUS --staff NAME [--role R] [--message TEXT]
     issue --application NO --staff NAME --signer-name N --signer-title T [--date YYYY-MM-DD]
           [--on-behalf a.n.|u.b. --principal-title T [--via-title T]] [--out FILE.pdf]
+    add-staff --village CODE --username U --name "DISPLAY NAME" --role operator|sekdes|kades|admin
+                                           a staff pages account; the password is read from stdin
+    reset-staff-password --username U      reads the new password from stdin; clears a lockout
+                                           and signs the account out everywhere
 
 --village defaults to the only village in the settings. Exit status 0 on success, 1 when the
 action is refused (the reason printed in Indonesian and English), 2 for usage errors.
@@ -26,7 +30,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from backoffice.db import apply_settings, make_engine, make_sessionmaker, migrate
+from backoffice.db import apply_settings, make_engine, make_sessionmaker, migrate, utcnow
 from backoffice.imports import import_residents
 from backoffice.issuing import issue_letter_committed, verification_base_url
 from backoffice.kiosks import add_kiosk, revoke_kiosk, rotate_kiosk_token
@@ -41,6 +45,8 @@ from backoffice.registry import (
 )
 from backoffice.security import make_hasher
 from backoffice.settings import Settings
+from backoffice.web.accounts import add_staff, reset_password
+from backoffice.web.permissions import ROLES
 from forms.issued import Signer
 
 
@@ -87,6 +93,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--via-title", default="")
     c.add_argument("--date", type=date.fromisoformat, default=None)
     c.add_argument("--out", type=Path, help="also write the letter PDF here")
+    c = cmd("add-staff")
+    c.add_argument("--username", required=True)
+    c.add_argument("--name", required=True, help="the name the pages and the history show")
+    c.add_argument("--role", required=True, choices=ROLES)
+    cmd("reset-staff-password", village=False).add_argument("--username", required=True)
     return p
 
 
@@ -177,6 +188,16 @@ def run(argv: list[str] | None = None, stdin=None, stdout=None) -> int:
             elif c == "revoke-kiosk":
                 revoke_kiosk(s, args.id)
                 say("kios dicabut / kiosk revoked")
+            elif c == "add-staff":
+                password = stdin.readline().rstrip("\r\n")
+                user = add_staff(s, _village(settings, args.village), args.username, args.name,
+                                 args.role, password, make_hasher(settings), utcnow())
+                say(f"akun staf dibuat / staff account created: {user.username} ({user.role})")
+            elif c == "reset-staff-password":
+                password = stdin.readline().rstrip("\r\n")
+                user = reset_password(s, args.username, password, make_hasher(settings),
+                                      utcnow())
+                say(f"kata sandi diganti / password reset: {user.username}")
             elif c == "transition":
                 ev = transition(s, args.application, args.to, Staff(args.staff, args.role),
                                 args.message)

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 from argon2 import PasswordHasher
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import (
     Connection,
@@ -1285,6 +1285,17 @@ def create_app(
     install_openapi(app)
     _load_catalogue_early(bo)
     _install_error_handlers(app)
+
+    # --- staff web pages (backoffice/web): mounted under /staff/; "/" leads there ----------
+    from backoffice.web.site import install as install_staff_pages
+
+    app.state.staff_web = install_staff_pages(app, bo)
+
+    @app.get("/", include_in_schema=False)
+    def office_home() -> RedirectResponse:
+        return RedirectResponse("/staff/", status_code=303)
+
+    # --- the kiosk API ------------------------------------------------------------------------
 
     @app.get(f"{API}/health")
     def health() -> dict:

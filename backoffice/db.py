@@ -397,6 +397,71 @@ class SurveyResponse(Base):
     sarana: Mapped[int] = mapped_column(Integer)
 
 
+
+# --- staff pages (backoffice.web): accounts, sessions, the staff audit log --------------------
+
+
+class StaffUser(Base):
+    """A member of a village office's staff who signs in to the staff pages (backoffice.web).
+
+    One account belongs to one village and sees only that village. The username is unique on
+    the whole server (a district's staff sign in on one page), kept in lower case.
+    """
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    village_code: Mapped[str] = mapped_column(ForeignKey("villages.code"), index=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))  # backoffice.web.permissions.ROLES
+    password_hash: Mapped[str] = mapped_column(String(256))  # argon2id PHC string
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # since the last success
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str] = mapped_column(String(2), default="id")  # "id" | "en"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StaffSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is kept here."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))  # in every form of this session
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    idle_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)  # pushed on by activity
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)  # at the latest, whatever happens
+
+
+class AuditEntry(Base):
+    """What staff did or were refused on the staff pages and the staff command line:
+    append-only, ids only (application numbers, staff ids), nothing personal."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # None: no village known (a sign-in with an unknown username)
+    village_code: Mapped[str | None] = mapped_column(
+        ForeignKey("villages.code"), nullable=True, index=True
+    )
+    staff_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id"), nullable=True, index=True
+    )
+    action: Mapped[str] = mapped_column(String(40))  # e.g. "login", "verify", "print_letter"
+    target: Mapped[str] = mapped_column(String(100), default="")  # e.g. an application number
+    outcome: Mapped[str] = mapped_column(String(8))  # "allowed" | "refused"
+    reason: Mapped[str] = mapped_column(String(200), default="")  # a short code, never data
+
+
 def make_engine(database_url: str) -> Engine:
     """An engine for `database_url`; for SQLite files, the parent folder is created.
 

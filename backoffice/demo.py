@@ -1,4 +1,5 @@
-"""Demo residents of Desa Kemiren, bound to the cards in devices/demo_cards.py.
+"""Demo residents of Desa Kemiren, bound to the cards in devices/demo_cards.py, and the demo
+staff accounts of the staff pages.
 
 Made-up people who look like real villagers; used by `python -m backoffice --demo` and the
 tests. Seeding is idempotent: running it again updates rather than duplicates.
@@ -11,7 +12,7 @@ from datetime import date
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
-from backoffice.db import Village
+from backoffice.db import Village, utcnow
 from backoffice.registry import bind_card, set_pin, upsert_resident
 from backoffice.security import make_hasher
 from devices.demo_cards import DEMO_CARDS
@@ -109,3 +110,34 @@ def seed_demo(
         set_pin(session, resident, card.pin, hasher)
         count += 1
     return count
+
+
+# The staff pages' demo accounts (/staff/), one per role; the password is public, like every
+# demo secret: never on a real back office.
+DEMO_STAFF_PASSWORD = "kemiren-demo"
+DEMO_STAFF: tuple[tuple[str, str, str], ...] = (
+    # username, display name, role
+    ("operator", "Rina Wulandari", "operator"),
+    ("sekdes", "Slamet Riyadi", "sekdes"),
+    ("kades", "Mohamad Arifin", "kades"),
+    ("admin", "Dewi Lestari", "admin"),
+)
+
+
+def seed_demo_staff(
+    session: Session, village_code: str = DEMO_VILLAGE_CODE, hasher: PasswordHasher | None = None
+) -> list[tuple[str, str]]:
+    """The demo staff accounts in `village_code` with `DEMO_STAFF_PASSWORD` (an existing
+    account gets the demo password back, unlocked). Returns (username, role). Does not
+    commit."""
+    from backoffice.web.accounts import add_staff, find_user, reset_password
+
+    hasher = hasher or make_hasher()
+    now = utcnow()
+    for username, name, role in DEMO_STAFF:
+        if find_user(session, username) is None:
+            add_staff(session, village_code, username, name, role, DEMO_STAFF_PASSWORD, hasher,
+                      now)
+        else:
+            reset_password(session, username, DEMO_STAFF_PASSWORD, hasher, now)
+    return [(username, role) for username, _, role in DEMO_STAFF]

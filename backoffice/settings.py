@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from forms.village import VillageProfile
 
@@ -48,6 +49,9 @@ class Settings:
     # `--tls-cert/--tls-key`); empty = plain HTTP, for loopback development only.
     tls_cert: str = ""
     tls_key: str = ""
+    # The office's clock, for the times and dates on the staff pages (WIB; WITA is
+    # "Asia/Makassar", WIT "Asia/Jayapura").
+    timezone: str = "Asia/Jakarta"
 
     def __post_init__(self) -> None:
         if self.max_body_bytes < 1024:
@@ -58,6 +62,10 @@ class Settings:
             raise ValueError("argon2_time_cost and argon2_parallelism must be at least 1")
         if self.argon2_memory_kib < 8 * self.argon2_parallelism:
             raise ValueError("argon2_memory_kib must be at least 8 * argon2_parallelism")
+        try:
+            ZoneInfo(self.timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(f"unknown timezone {self.timezone!r}") from None
         codes = [v.code for v in self.villages]
         if bool(self.tls_cert) != bool(self.tls_key):
             raise ValueError("TLS needs both a certificate and a key ([tls] cert and key)")
@@ -90,7 +98,7 @@ class Settings:
         if unknown:
             raise ValueError(f"unknown back-office settings: {sorted(unknown)}")
         for key, value in data.items():
-            expected = str if key == "database_url" else int
+            expected = str if key in ("database_url", "timezone") else int
             if not isinstance(value, expected) or isinstance(value, bool):
                 raise ValueError(f"setting {key!r} must be {expected.__name__}")
         return cls(villages=villages, kiosks=kiosks, **tls, **data)
