@@ -98,6 +98,8 @@ def main() -> int:
         panel.move(window.x() + window.width() + 16, window.y())
         panel.show()
         print(f"Back office: {stack.backoffice.url} · kiosk data: {kiosk.config.data_dir}")
+        print(f"Staff pages: {stack.backoffice.url}/staff/ (demo accounts and their password: "
+              f"{stack.backoffice.log_path})")
         if stack.printer is not None:
             print(f"Printer: receipts in {stack.printer.fault_dir}, copies in "
                   f"{stack.printer.pdf_out}")
