@@ -37,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from devices.rig import pid_alive
+
 CUPSD = "/usr/sbin/cupsd"
 SERVER_BIN = Path("/usr/lib/cups")
 CUPS_PDF_BACKEND = SERVER_BIN / "backend" / "cups-pdf"
@@ -118,16 +120,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _remove_stale_confs() -> None:
     """cups-pdf settings left by a rig whose process died without cleaning up."""
     for conf in CUPS_PDF_CONF_DIR.glob(f"{CONF_PREFIX}*.conf"):
@@ -135,7 +127,7 @@ def _remove_stale_confs() -> None:
             pid = int(conf.name[len(CONF_PREFIX):].split("-")[0])
         except ValueError:
             continue
-        if not _pid_alive(pid):
+        if not pid_alive(pid):
             conf.unlink(missing_ok=True)
 
 

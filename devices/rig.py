@@ -60,7 +60,8 @@ def _socket_alive(path: Path = SOCKET_PATH) -> bool:
         s.close()
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Is process `pid` running (not gone, not a zombie)?"""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -79,7 +80,7 @@ def _foreign_pid() -> int | None:
         pid = int(PID_PATH.read_text().strip())
     except (OSError, ValueError):
         return None
-    return pid if _pid_alive(pid) else None
+    return pid if pid_alive(pid) else None
 
 
 class PcscdRig:
@@ -185,7 +186,7 @@ class PcscdRig:
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not _pid_alive(pid):
+            if not pid_alive(pid):
                 return True
             time.sleep(0.05)
         raise RuntimeError(f"pcscd (pid {pid}) did not exit within {timeout} s of SIGTERM")
