@@ -257,3 +257,11 @@ def test_a_long_notice_keeps_the_page_hint_and_button_in_view(kiosk_window, shap
         assert w.isVisible() and fully_inside(w, window) and not inside_a_scroll_area(w)
     assert not review.confirm.isEnabled()
     assert review.preview.scroll.viewport().height() >= 200  # still a good piece of the page
+
+
+def test_a_closed_window_leaves_no_idle_timer_behind(kiosk_window):
+    """The idle watcher (and so its timer) is the window's child and dies with it: a watcher
+    left behind would wipe the session and redraw widgets already deleted (seen once in a
+    full run, as errors in a later test)."""
+    window, _, _ = kiosk_window()
+    assert window.idle.parent() is window and window.idle.tick.parent() is window.idle

@@ -90,8 +90,9 @@ class IdleWatcher(QObject):
     warning = Signal(int)
     resumed = Signal()
 
-    def __init__(self, warn_after: float, wipe_after: float, on_idle, clock=time.monotonic):
-        super().__init__()
+    def __init__(self, warn_after: float, wipe_after: float, on_idle, clock=time.monotonic,
+                 parent: QObject | None = None):
+        super().__init__(parent)
         self.warn_after, self.wipe_after = warn_after, wipe_after
         self.on_idle = on_idle
         self.clock = clock
@@ -237,8 +238,10 @@ class KioskWindow(QWidget):
         lay.addWidget(self.stack, 1)
         lay.addWidget(footer)
 
+        # A child of the window: its timer dies with it (a watcher outliving a closed window
+        # would wipe a session and redraw widgets that are gone).
         self.idle = IdleWatcher(kiosk.config.idle_warning_s, kiosk.config.idle_timeout_s,
-                                session.idle_timeout)
+                                session.idle_timeout, parent=self)
         self.idle_warning = IdleWarning(self)
         self.idle.warning.connect(self._warn_idle)
         self.idle.resumed.connect(self.idle_warning.hide)
