@@ -32,6 +32,7 @@ test: venv
 
 tour: venv voice
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.tour build/tour
+	$(PY) -m backoffice.tour build/tour/staff
 
 bench: venv
 	@deploy/bench-packages.sh

@@ -397,6 +397,27 @@ class SurveyResponse(Base):
     sarana: Mapped[int] = mapped_column(Integer)
 
 
+# --- complaint responses (backoffice.web.complaints) ------------------------------------------
+
+
+class ComplaintResponse(Base):
+    """What staff did about a complaint, append-only: a contact with the villager (by phone, in
+    person, by message) or an internal note. The first contact stops the complaint's clock (its
+    time to first response is min(`at`) over the contact kinds); a note never does ("called,
+    no answer" is not an answer). Who is kept by name and role as they were then, like
+    ApplicationEvent, and by account id."""
+
+    __tablename__ = "complaint_responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(16))  # backoffice.web.complaints.KINDS
+    text: Mapped[str] = mapped_column(Text)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    staff_name: Mapped[str] = mapped_column(String(100))
+    staff_role: Mapped[str] = mapped_column(String(16))
+
 
 # --- staff pages (backoffice.web): accounts, sessions, the staff audit log --------------------
 

@@ -13,6 +13,15 @@ Modules:
     auth.py         sign-in, sign-out, language
     queue.py        the queue's query: filters, search, counts, paging
     applications.py the queue page, the application page and its actions
+    complaints.py   complaints by urgency, one complaint and its responses (the first
+                    contact stops the 4-hour clock), response times per month
+    satisfaction.py the SKM survey per period: element means, IKM and grade
+                    (PermenPANRB 14/2017), an inline-SVG chart, CSV files
+    registry.py     residents (search, filters, paging), a resident's page, and the desk
+                    actions: bind the e-KTP on the desk reader, unbind, a new PIN, unlock
+    desk_reader.py  the desk card reader (devices.pcsc): the one e-KTP lying on it, or why not
+    fleet.py        the village's kiosks from their last heartbeats; silent ones flagged
+    staff_admin.py  the admin's staff accounts: add, deactivate, reactivate, unlock, reset
     site.py         the sub-app: routers, error pages, security headers
 
 Adding a page (complaints, registry, SKM, kiosk fleet …):

@@ -109,8 +109,11 @@ def add_staff(
     password: str,
     hasher: PasswordHasher,
     now: datetime,
+    *,
+    by: int | None = None,
 ) -> StaffUser:
-    """A new staff account of `village_code` (audited as done on the command line)."""
+    """A new staff account of `village_code`, audited as done on the command line, or on the
+    staff pages by the staff member `by` (their account id)."""
     if session.get(Village, village_code) is None:
         raise StaffActionError(
             "village_unknown",
@@ -137,8 +140,8 @@ def add_staff(
     )  # fmt: skip
     session.add(user)
     session.flush()
-    record(session, "add_staff", ALLOWED, now, village_code=village_code,
-           target=f"staff:{user.id}", reason=f"cli role={role}")
+    record(session, "add_staff", ALLOWED, now, village_code=village_code, staff_user_id=by,
+           target=f"staff:{user.id}", reason=f"{'cli' if by is None else 'web'} role={role}")
     return user
 
 
@@ -149,9 +152,11 @@ def find_user(session: Session, username: str) -> StaffUser | None:
 
 
 def reset_password(
-    session: Session, username: str, password: str, hasher: PasswordHasher, now: datetime
+    session: Session, username: str, password: str, hasher: PasswordHasher, now: datetime,
+    *, by: int | None = None,
 ) -> StaffUser:
-    """A new password; clears the lockout and ends every open session of the account."""
+    """A new password; clears the lockout and ends every open session of the account
+    (audited as on the command line, or as done on the staff pages by `by`)."""
     user = find_user(session, username)
     if user is None:
         raise StaffActionError("staff_unknown", "Tidak ada akun staf dengan nama pengguna ini.",
@@ -163,7 +168,7 @@ def reset_password(
     user.locked_until = None
     session.execute(delete(StaffSession).where(StaffSession.staff_user_id == user.id))
     record(session, "reset_password", ALLOWED, now, village_code=user.village_code,
-           target=f"staff:{user.id}", reason="cli")
+           staff_user_id=by, target=f"staff:{user.id}", reason="cli" if by is None else "web")
     return user
 
 

@@ -53,6 +53,12 @@ class NavItem:
 # The menu bar, in order. A new page adds its item here (and its router in site.ROUTERS).
 NAV: list[NavItem] = [
     NavItem("queue", f"{PREFIX}/queue", "nav.queue", Perm.VIEW),
+    NavItem("complaints", f"{PREFIX}/complaints", "nav.complaints", Perm.COMPLAINTS),
+    NavItem("skm", f"{PREFIX}/skm", "nav.skm", Perm.SKM),
+    # the registry, the kiosk fleet, staff accounts
+    NavItem("residents", f"{PREFIX}/residents", "nav.residents", Perm.REGISTRY),
+    NavItem("kiosks", f"{PREFIX}/kiosks", "nav.kiosks", Perm.FLEET),
+    NavItem("accounts", f"{PREFIX}/accounts", "nav.accounts", Perm.MANAGE_STAFF),
 ]
 
 

@@ -41,6 +41,16 @@ class Perm(StrEnum):
     COLLECT = "collect"  # → sudah_diambil, who collected it and when
     CANCEL = "cancel"  # → dibatalkan, with a reason
     MANAGE_STAFF = "manage_staff"  # staff accounts of the own village
+    # --- the registry and the kiosk fleet (backoffice.web.registry, backoffice.web.fleet) ---
+    REGISTRY = "registry"  # residents: identity, registry details, card/PIN state, applications
+    CARD = "card"  # bind an e-KTP read on the desk reader, unbind it
+    PIN = "pin"  # set a new PIN the resident types at the desk; unlock after wrong PINs
+    FLEET = "fleet"  # the village's kiosks and their last heartbeats (nothing personal)
+    # --- complaints and the satisfaction survey (backoffice.web.complaints, .satisfaction) ---
+    COMPLAINTS = "complaints"  # the complaints, one complaint, the response-time statistics
+    RESPOND = "respond"  # record a contact with the complainant (stops the clock) or a note
+    SKM = "skm"  # the survey's results: responses, element means, IKM and grade
+    SKM_EXPORT = "skm_export"  # the CSV files (every response; the summary)
 
 
 OPERATOR, SEKDES, KADES, ADMIN = "operator", "sekdes", "kades", "admin"
@@ -54,6 +64,42 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
     KADES: _DESK | {Perm.ISSUE, Perm.CANCEL},
     ADMIN: frozenset({Perm.VIEW, Perm.MANAGE_STAFF}),
 }
+
+
+# --- the registry and the kiosk fleet ---------------------------------------------------------
+# Registry, card and PIN: operator, sekdes and kades — the people who serve residents at the
+# desk. Binding a card, setting a PIN and unlocking one are done with the resident present,
+# their e-KTP in the clerk's hand and their face checked against it: everyday desk work, so the
+# operator may; each is audited (ids only). Not the admin: the registry holds every villager's
+# NIK, family card number, religion and blood type, and keeping staff accounts needs none of it
+# (least data, UU PDP); and whoever creates accounts should not also be able to bind a card and
+# set its PIN unseen — together that would be using a villager's identity at a kiosk.
+# The fleet page holds nothing personal (versions, queue lengths, printer and reader states):
+# every role, the admin included — whoever notices "paper out" or a silent kiosk can act.
+_REGISTRY_DESK = frozenset({Perm.REGISTRY, Perm.CARD, Perm.PIN, Perm.FLEET})
+for _role in (OPERATOR, SEKDES, KADES):
+    PERMISSIONS[_role] = PERMISSIONS[_role] | _REGISTRY_DESK
+PERMISSIONS[ADMIN] = PERMISSIONS[ADMIN] | {Perm.FLEET}
+
+
+# --- complaints and the satisfaction survey ---------------------------------------------------
+# Complaints: every role sees them. The 4-hour promise is kept by whoever is in the office, and
+# a complaint holds only what the villager gave to be answered (their words, a phone number)
+# plus the name the registry has for the NIK — the same kind of data as the application queue,
+# which every role sees already. Recording a response (a contact, or a note) is desk work:
+# operator, sekdes, kades; the admin looks but does not process, as with applications.
+# SKM results: every role sees them — the answers are anonymous, the regulation has the results
+# published anyway (PermenPANRB 14/2017), and the desk staff are the ones who can act on a weak
+# element. The CSV export (every response, a file that leaves the system on a stick or in an
+# e-mail) is for sekdes and kades, who compile the semester report and answer for it, and for
+# the admin who helps with files; operators, whose own service is being rated, read it on
+# screen. Each export is audited.
+for _role in ROLES:
+    PERMISSIONS[_role] = PERMISSIONS[_role] | {Perm.COMPLAINTS, Perm.SKM}
+for _role in (OPERATOR, SEKDES, KADES):
+    PERMISSIONS[_role] = PERMISSIONS[_role] | {Perm.RESPOND}
+for _role in (SEKDES, KADES, ADMIN):
+    PERMISSIONS[_role] = PERMISSIONS[_role] | {Perm.SKM_EXPORT}
 
 
 def allowed(role: str, perm: Perm) -> bool:

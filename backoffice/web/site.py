@@ -17,7 +17,16 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
-from backoffice.web import accounts, applications, auth
+from backoffice.web import (
+    accounts,
+    applications,
+    auth,
+    complaints,
+    fleet,
+    registry,
+    satisfaction,
+    staff_admin,
+)
 from backoffice.web.core import (
     HERE,
     PREFIX,
@@ -36,7 +45,8 @@ from backoffice.web.core import (
 
 # Every page's router, mounted in this order. A new area of pages adds its router here and
 # its menu item to core.NAV.
-ROUTERS = (auth.router, applications.router)
+ROUTERS = (auth.router, applications.router, complaints.router, satisfaction.router,
+           registry.router, fleet.router, staff_admin.router)
 
 _HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; object-src 'self'; "
