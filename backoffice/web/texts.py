@@ -384,8 +384,9 @@ TEXTS.update({
     "skm.elements_caption": ("Nilai per unsur, {period}", "Value per element, {period}"),
     "skm.col.code": ("Kode", "Code"),
     "skm.col.element": ("Unsur pelayanan", "Service element"),
-    "skm.col.mean": ("Nilai rata-rata (1–4)", "Mean (1–4)"),
-    "skm.col.converted": ("Nilai konversi (× 25)", "Converted (× 25)"),
+    # (a word joiner around the dash, a no-break space after ×: a header never breaks there)
+    "skm.col.mean": ("Nilai rata-rata (1\u2060–\u20604)", "Mean (1\u2060–\u20604)"),
+    "skm.col.converted": ("Nilai konversi (×\u00a025)", "Converted (×\u00a025)"),
     "skm.col.day": ("Tanggal", "Date"),
     "skm.method": (
         "IKM = rata-rata nilai kesembilan unsur (bobot masing-masing 1/9) × 25, menurut "
