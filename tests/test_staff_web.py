@@ -369,7 +369,8 @@ def test_verify_issue_print_and_hand_over_with_the_history_shown(office):
 
     page = operator.get(f"/staff/applications/{number}").text
     assert SITI.name in page and SITI.nik in page and "Keperluan" in page
-    assert f'data="/staff/applications/{number}/pdf#navpanes=0&amp;view=FitH"' in page  # no thumbnails
+    pdf_object = f'data="/staff/applications/{number}/pdf#navpanes=0&amp;view=FitH"'
+    assert pdf_object in page  # page-wide, no thumbnails
     pdf = operator.get(f"/staff/applications/{number}/pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"] == "application/pdf"
