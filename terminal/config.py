@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from forms.layout import RECEIPT_PAPERS
 from forms.village import VillageProfile
+from terminal.hours import ALWAYS_OPEN, OpeningHours
 
 
 class ConfigError(ValueError):
@@ -38,6 +39,8 @@ class KioskConfig:
     adapter: str = "devices.chip:ReferenceAdapter"  # chip mode: "module:Class"
     language: str = "id"
     timezone: str = "Asia/Jakarta"
+    # When villagers are served (terminal/hours.py), in `timezone`; outside: the sleep screen.
+    opening_hours: OpeningHours = ALWAYS_OPEN
     idle_warning_s: float = 45.0  # untouched this long: "still there?" with a countdown
     idle_timeout_s: float = 60.0  # untouched this long: the session is wiped
     receipt_timeout_s: float = 30.0
@@ -136,6 +139,12 @@ class KioskConfig:
         language = kiosk.get("language", "id")
         if language not in ("id", "en"):
             raise ConfigError(f"{source}: [kiosk] language must be 'id' or 'en'")
+        hours = ALWAYS_OPEN
+        if "opening_hours" in kiosk:
+            try:
+                hours = OpeningHours.parse(kiosk["opening_hours"])
+            except ValueError as e:
+                raise ConfigError(f"{source}: [kiosk] opening_hours: {e}") from e
         try:
             cfg = cls(
                 kiosk_id=str(need(kiosk, "kiosk", "id")),
@@ -157,6 +166,7 @@ class KioskConfig:
                 adapter=str(card.get("adapter", "devices.chip:ReferenceAdapter")),
                 language=language,
                 timezone=str(kiosk.get("timezone", "Asia/Jakarta")),
+                opening_hours=hours,
                 idle_warning_s=float(kiosk.get("idle_warning_s", 45)),
                 idle_timeout_s=float(kiosk.get("idle_timeout_s", 60)),
                 receipt_timeout_s=float(kiosk.get("receipt_timeout_s", 30)),

@@ -187,6 +187,23 @@ class Kiosk:
         )
         self.readers: set[str] = set()
         self.service_up = True
+        self.hours = config.opening_hours
+        self.clock: Callable[[], datetime] = self.services.now  # village time; tests set it
+
+    def check_hours(self) -> float | None:
+        """Open or close the session for the opening hours, by the clock now. Returns the
+        seconds until the next opening or closing (ask again then, or sooner: the clock may
+        be set meanwhile), or None for a kiosk that is always open."""
+        if self.hours.always_open:
+            self.session.open_for_hours()
+            return None
+        now = self.clock().astimezone(self.config.tz)  # the hours are the village's own
+        closure = self.hours.closure(now)
+        if closure is None:
+            self.session.open_for_hours()
+        else:
+            self.session.close_for_hours(closure)
+        return (self.hours.next_change(now) - now).total_seconds()
 
     @property
     def reader_ready(self) -> bool:

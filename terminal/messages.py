@@ -243,10 +243,21 @@ TEXTS: dict[str, str] = {
         "Pilih satu jawaban: satu bintang tidak baik, empat bintang sangat baik. Survei ini boleh "
         "dilewati."
     ),
+    # outside the opening hours ([kiosk] opening_hours): the sleep screen, dim and small, and
+    # what a card or a touch there is told ({time} as the language writes it: 07.00 / 07:00)
+    "sleep_hours": "Layanan buka pukul {time}",
+    "sleep_hours_day": "Layanan buka hari {day} pukul {time}",
+    "kiosk_closed": "Kios tutup.",
+    "closed_opens_at": "Buka lagi pukul {time}.",
+    "closed_opens_on": "Buka lagi hari {day} pukul {time}.",
+    "voice_closed": "Silakan datang lagi pada jam buka yang tertulis di layar.",
 }
 # The nine SKM questions (forms.feedback, shared with the back office), one screen each.
 # Month names for dates (the Indonesian ones are the letters' own, in forms.catalogue).
 TEXTS.update({f"month_{n}": name for n, name in enumerate(MONTHS_ID, 1)})
+# Day names (the sleep screen's "open again on Monday"), Monday first as date.isoweekday().
+TEXTS.update({f"day_{n}": name for n, name in enumerate(
+    ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"), 1)})
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,11 @@ Screens:  ATTRACT → [READING] → PIN → CHECKING → CHOOSE_LETTER → FILL 
           RECEIPT → SURVEY (nine questions, one at a time) → SURVEY_THANKS: the satisfaction
           survey (SKM), skippable at every step. It begins after the wipe and is anonymous, so
           lifting the card does not end it; the idle timeout does.
+          CLOSED: outside the opening hours (terminal/hours.py) the kiosk sleeps. It closes only
+          on the attract screen: a villager in the middle of something finishes (or is wiped by
+          the idle timeout, as always) and the session then goes to CLOSED instead of ATTRACT.
+          A card, or a touch, there gets "closed, open again at …" and nothing else: no
+          fingerprint, no chip read, nothing sent. At opening time: ATTRACT.
 Card removal and the idle timeout wipe the session from every screen.
 """
 
@@ -50,6 +55,7 @@ from forms.nik import check_nik
 from forms.render import render_application
 from forms.village import VillageProfile
 from terminal.client import IdentifyOutcome, IdentifyResult, RequestStatus, StatusOutcome
+from terminal.hours import Closure
 from terminal.messages import Notice
 from terminal.outbox import OutboxError
 from terminal.printing import PrintOutcome
@@ -77,6 +83,7 @@ class Screen(StrEnum):
     COMPLAINT_SENT = "complaint_sent"
     SURVEY = "survey"
     SURVEY_THANKS = "survey_thanks"
+    CLOSED = "closed"  # outside the opening hours: the sleep screen
 
 
 COMPLAINT_SCREENS = (Screen.COMPLAINT_CATEGORY, Screen.COMPLAINT_FORM, Screen.COMPLAINT_REVIEW)
@@ -220,6 +227,8 @@ class Session:
         self.survey_letter: str | None = None
         self.survey_answers: list[int] = []
         self._status_asked = 0  # which status request an answer belongs to
+        # Outside the opening hours: when the kiosk opens again (None: open).
+        self.closed: Closure | None = None
         self._clear_personal()
 
     # -- observation -------------------------------------------------------------------
@@ -232,6 +241,8 @@ class Session:
             listener(self)
 
     def _go(self, screen: Screen, notice: Notice | None = None) -> None:
+        if screen is Screen.ATTRACT and self.closed is not None:
+            screen, notice = Screen.CLOSED, None  # the villager is done: now the kiosk sleeps
         self.screen = screen
         self.notice = notice
         log.info("session: screen %s%s", screen, f" ({notice.code})" if notice else "")
@@ -284,6 +295,8 @@ class Session:
     # -- card events (any screen) ------------------------------------------------------
 
     def card_presented(self, atr: bytes, uid: bytes, reader: str = "") -> None:
+        if self._closed_to_a_card():
+            return
         if self.screen not in OPEN_TO_A_CARD:
             return  # a card is already in session; a second one changes nothing
         self._wipe()
@@ -322,6 +335,8 @@ class Session:
             self._go(Screen.MESSAGE, Notice("card_unreadable"))
 
     def card_unreadable(self) -> None:
+        if self._closed_to_a_card():
+            return
         if self.screen in OPEN_TO_A_CARD:
             self._wipe()
             self._forget_receipts()
@@ -329,6 +344,10 @@ class Session:
 
     def card_removed(self) -> None:
         self._wipe()
+        if self.screen is Screen.CLOSED:
+            if self.notice:
+                self._go(Screen.CLOSED)  # "closed" was said; the card has gone
+            return
         if self.screen in SURVEY_SCREENS:
             return  # anonymous and begun after the wipe: the villager may finish it
         quiet = self.screen in (Screen.ATTRACT, Screen.MESSAGE, Screen.RECEIPT,
@@ -337,9 +356,9 @@ class Session:
         self._go(Screen.ATTRACT, None if quiet else Notice("card_removed"))
 
     def idle_timeout(self) -> None:
-        if self.screen is Screen.ATTRACT:
+        if self.screen in (Screen.ATTRACT, Screen.CLOSED):
             if self.notice:
-                self._go(Screen.ATTRACT)  # let an old notice fade for the next villager
+                self._go(self.screen)  # let an old notice fade for the next villager
             return
         self._wipe()
         self._forget_receipts()
@@ -515,7 +534,7 @@ class Session:
             self._go(Screen.FILL)
 
     def cancel(self) -> None:
-        if self.screen in (Screen.MESSAGE, *OPEN_TO_A_CARD):
+        if self.screen in (Screen.MESSAGE, Screen.CLOSED, *OPEN_TO_A_CARD):
             return
         complaint = self.screen in COMPLAINT_SCREENS
         self._wipe()
@@ -708,3 +727,43 @@ class Session:
         if self.screen is Screen.SURVEY:
             self._forget_receipts()
             self._go(Screen.ATTRACT)
+
+    # -- opening hours (terminal/hours.py; Kiosk.check_hours decides when) -----------------
+
+    def close_for_hours(self, closure: Closure) -> None:
+        """Closing time: the sleep screen now on the attract screen, otherwise as soon as the
+        villager there is done (never in the middle of their session)."""
+        was, self.closed = self.closed, closure
+        if was is None:
+            log.info("session: closed until %s", f"{closure.opens_at:%a %H:%M}")
+        if self.screen is Screen.ATTRACT:
+            self._wipe()
+            self._forget_receipts()
+            self._go(Screen.CLOSED)
+        elif self.screen is Screen.CLOSED and closure != was:
+            self.notify()  # the clock was set right: another opening time
+
+    def open_for_hours(self) -> None:
+        """Opening time: the attract screen (a villager still busy from before carries on)."""
+        if self.closed is None:
+            return
+        self.closed = None
+        log.info("session: open")
+        if self.screen is Screen.CLOSED:
+            self._go(Screen.ATTRACT)
+
+    def tap_while_closed(self) -> None:
+        """Someone touched the sleep screen: say when the kiosk opens."""
+        if self.screen is Screen.CLOSED:
+            self._go(Screen.CLOSED, Notice("kiosk_closed"))
+
+    def _closed_to_a_card(self) -> bool:
+        """After closing time a card starts nothing: it is told "closed" (where a new card
+        would start a session) and ignored; nothing of it is kept, read or sent."""
+        if self.closed is None or self.screen not in (Screen.CLOSED, *OPEN_TO_A_CARD):
+            return False
+        if self.screen is not Screen.CLOSED:  # a receipt or a survey left behind: gone now
+            self._wipe()
+            self._forget_receipts()
+        self._go(Screen.CLOSED, Notice("kiosk_closed"))
+        return True

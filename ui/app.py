@@ -9,10 +9,12 @@ import argparse
 import logging
 import math
 import os
+import signal
+import socket
 import sys
 import time
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSocketNotifier, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from terminal import sdnotify
 from terminal.config import ConfigError, KioskConfig
 from terminal.kiosk import Kiosk
 from terminal.maintenance import StaffAccess, kiosk_status, list_readers
@@ -49,6 +52,7 @@ from ui.screens import (
     WaitingScreen,
     _button,
 )
+from ui.sleep import SleepScreen
 from ui.style import STYLESHEET
 from ui.voice import VoiceGuide, VoiceToggle
 
@@ -70,6 +74,9 @@ WARN_ON_IDLE = {Screen.PIN, Screen.CHOOSE_LETTER, Screen.FILL, Screen.REVIEW, Sc
                 Screen.COMPLAINT_CATEGORY, Screen.COMPLAINT_FORM, Screen.COMPLAINT_REVIEW}
 # Screens that end by themselves after receipt_timeout_s (the villager has what they came for).
 TIMED_OUT = {Screen.RECEIPT, Screen.COMPLAINT_SENT, Screen.SURVEY_THANKS}
+# Outside the opening hours the session is asked again at the next opening or closing, and at
+# least this often: the clock may be set meanwhile (NTP after a boot without a clock battery).
+HOURS_RECHECK_S = 30.0
 USER_ACTIVITY = {
     QEvent.MouseButtonPress,
     QEvent.TouchBegin,
@@ -211,6 +218,7 @@ class KioskWindow(QWidget):
             Screen.COMPLAINT_SENT: ComplaintSentScreen(session),
             Screen.SURVEY: SurveyScreen(session),
             Screen.SURVEY_THANKS: SurveyThanksScreen(session),
+            Screen.CLOSED: SleepScreen(session, v),
         }
         self.stack = QStackedWidget()
         for w in self.screens.values():
@@ -257,13 +265,26 @@ class KioskWindow(QWidget):
                                            and self.maintenance.access.enabled))
         self.staff_gesture.opened.connect(
             lambda: self.maintenance.open_panel(self.kiosk.session.language))
+        # While the kiosk sleeps (outside the opening hours) the staff may still come in, by five
+        # taps anywhere on the black screen (the header is dark there): those are the hours
+        # they fill the printer, test it and look at the outbox, with no villager waiting.
+        self.sleep_gesture = StaffGesture(
+            self.screens[Screen.CLOSED], allowed=lambda: (session.screen is Screen.CLOSED
+                                                          and self.maintenance.access.enabled))
+        self.sleep_gesture.opened.connect(
+            lambda: self.maintenance.open_panel(self.kiosk.session.language))
         self.quitting = False
         self.receipt_timer = QTimer(self)
         self.receipt_timer.setSingleShot(True)
         self.receipt_timer.setInterval(int(kiosk.config.receipt_timeout_s * 1000))
         self.receipt_timer.timeout.connect(session.finish)
+        self.hours_timer = QTimer(self)
+        self.hours_timer.setSingleShot(True)
+        self.hours_timer.setTimerType(Qt.PreciseTimer)  # wake at opening time, not a bit after
+        self.hours_timer.timeout.connect(self.check_hours)
         session.subscribe(self.render)
         self.render(session)
+        self.check_hours()  # started at night: asleep from the first screen on
 
     def render(self, session: Session) -> None:
         lang = session.language
@@ -276,6 +297,7 @@ class KioskWindow(QWidget):
         self.stack.setCurrentWidget(screen)
         step = STEPS.get(session.screen)
         self.step.setText(text("step", lang, step=step, total=5) if step else "")
+        self.header.setVisible(session.screen is not Screen.CLOSED)  # nothing bright at night
         in_session = session.screen in (Screen.PIN, Screen.CHOOSE_LETTER, Screen.FILL,
                                         Screen.REVIEW, *COMPLAINT_SCREENS)
         # (STATUS and SURVEY have their own buttons at the bottom)
@@ -291,6 +313,14 @@ class KioskWindow(QWidget):
         else:
             self.receipt_timer.stop()
 
+
+    def check_hours(self) -> None:
+        """Open or close for the opening hours now; look again at the next change."""
+        wait = self.kiosk.check_hours()
+        if wait is None:  # always open
+            self.hours_timer.stop()
+        else:
+            self.hours_timer.start(math.ceil(min(max(wait, 0.05), HOURS_RECHECK_S) * 1000) + 1)
 
     def _warn_idle(self, seconds_left: int) -> None:
         """Warn only where there is something of the villager's to lose."""
@@ -323,6 +353,94 @@ class KioskWindow(QWidget):
         super().closeEvent(event)
 
 
+class SystemdNotifier(QObject):
+    """The app's side of the kiosk's systemd unit (`Type=notify`, `WatchdogSec=`; deploy/):
+    READY=1 when the first screen is shown; WATCHDOG=1 every half watchdog period from a timer
+    on the GUI thread, so a frozen GUI thread falls silent and systemd restarts the app;
+    STATUS= (the screen, the outbox's counts: nothing personal) every minute; STOPPING=1 on
+    the way out. Without $NOTIFY_SOCKET it does nothing."""
+
+    STATUS_EVERY_MS = 60_000
+
+    def __init__(self, kiosk: Kiosk, runner: QtRunner, environ=None, parent=None):
+        super().__init__(parent)
+        self.kiosk, self.runner, self.environ = kiosk, runner, environ
+        env = os.environ if environ is None else environ
+        self.enabled = bool(env.get("NOTIFY_SOCKET"))
+        self.watchdog_s = sdnotify.watchdog_period(environ)
+        self.ping = QTimer(self)
+        self.ping.timeout.connect(self.watchdog)
+        if self.watchdog_s:
+            self.ping.setInterval(max(1, round(self.watchdog_s * 1000 / 2)))
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(self.STATUS_EVERY_MS)
+        self.status_timer.timeout.connect(self.send_status)
+        self.ready_sent = False
+
+    def ready(self) -> None:
+        if not self.enabled or self.ready_sent:
+            return
+        self.ready_sent = True
+        self._send("READY=1", f"STATUS={self.status()}")
+        log.info("systemd: ready%s", f"; watchdog ping every {self.ping.interval()} ms"
+                 if self.watchdog_s else "")
+        if self.watchdog_s:
+            self.watchdog()
+            self.ping.start()
+        self.status_timer.start()
+
+    def watchdog(self) -> None:
+        self._send("WATCHDOG=1")
+
+    def send_status(self) -> None:
+        """The outbox is counted off the GUI thread (a busy disk must not freeze the screen)."""
+        self.runner.run(self.kiosk.outbox.stats,
+                        lambda stats: self._send(f"STATUS={self.status(stats)}"))
+
+    def status(self, outbox=None) -> str:
+        session = self.kiosk.session
+        words = [f"{session.screen} screen"]
+        if session.closed is not None:
+            words.append(f"closed until {session.closed.opens_at:%a %H:%M}")
+        if outbox is not None:
+            words.append(f"outbox {outbox.pending} waiting, {outbox.set_aside} set aside")
+        return "; ".join(words)
+
+    def stopping(self) -> None:
+        self.ping.stop()
+        self.status_timer.stop()
+        if self.enabled:
+            self._send("STOPPING=1", "STATUS=stopping")
+
+    def _send(self, *assignments: str) -> None:
+        sdnotify.notify(*assignments, environ=self.environ)
+
+
+def quit_on_signals(app: QApplication, window: KioskWindow) -> None:
+    """SIGTERM (`systemctl stop`, an upgrade) and SIGINT end the app as the staff's "quit"
+    does: STOPPING=1 is said, the card reader and the outbox sender stop in order. Python runs
+    signal handlers only between bytecodes, never inside Qt's event loop, so the signal is
+    written to a socket (signal.set_wakeup_fd) that the event loop watches."""
+    read, write = socket.socketpair()
+    read.setblocking(False)
+    write.setblocking(False)
+    signal.set_wakeup_fd(write.fileno(), warn_on_full_buffer=False)
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: None)  # the wakeup byte does the work
+    watcher = QSocketNotifier(read.fileno(), QSocketNotifier.Read, app)
+
+    def woke() -> None:
+        try:
+            read.recv(64)
+        except OSError:
+            pass
+        log.info("kiosk: asked to stop")
+        window._quit()
+
+    watcher.activated.connect(woke)
+    app._signal_sockets = (read, write, watcher)  # alive as long as the app
+
+
 def build(config: KioskConfig) -> tuple[Kiosk, KioskWindow, CardReaderBridge]:
     """Create the kiosk, its window and its card reader (not started)."""
     runner = QtRunner()
@@ -351,6 +469,10 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     kiosk, window, reader = build(config)
     window.first_shown.connect(lambda: log.info("kiosk: %s screen shown", kiosk.session.screen))
+    systemd = SystemdNotifier(kiosk, window.runner, parent=window)
+    window.first_shown.connect(systemd.ready)
+    app.aboutToQuit.connect(systemd.stopping)
+    quit_on_signals(app, window)
     # The English catalogue is loaded (compiled after an upgrade) before anyone asks for it.
     window.first_shown.connect(lambda: translator("en"))
     if os.environ.get("SMART_KAMPUNG_EXIT_WHEN_SHOWN"):  # bench/bench_kiosk_ui.py cold start

@@ -57,6 +57,7 @@ SCREEN_PROMPTS: dict[Screen, Prompt] = {
     Screen.COMPLAINT_SENT: ("complaint_sent_title", "complaint_promise"),
     Screen.SURVEY: (f"survey_{ELEMENT_CODES[0]}", "voice_survey"),  # see SURVEY_PROMPTS
     Screen.SURVEY_THANKS: ("survey_thanks",),
+    Screen.CLOSED: ("kiosk_closed",),  # the sleep screen; never said on arriving (below)
 }
 SURVEY_ELEMENTS = {f"survey_{e.code}": e for e in ELEMENTS}
 # The survey's screen says its question (the first with how to answer): one prompt per step.
@@ -87,6 +88,7 @@ NOTICE_PROMPTS: dict[str, Prompt] = {
     "complaint_cancelled": ("complaint_cancelled",),  # message
     "complaint_save_failed": ("complaint_save_failed",),  # complaint form, review
     "survey_save_failed": ("survey_save_failed",),  # survey thanks
+    "kiosk_closed": ("kiosk_closed", "voice_closed"),  # a card or a touch on the sleep screen
     # receipt: the printer could not print it (what happened, photograph the QR code)
     **{code: (code,) for code in (*PRINTER_NOTICES.values(), PRINTER_NOTICE_OTHER)},
 }
@@ -95,8 +97,8 @@ IDLE_WARNING: Prompt = ("idle_title", "voice_idle")  # "Masih di sini?" over any
 # The attract prompt is not spoken on arriving there (at start-up, after the idle wipe, after
 # "Done"): then nobody, or someone leaving, is in front of the kiosk, and a voice in an empty
 # office every few minutes annoys the staff. A villager who switches the language or turns the
-# sound on hears it.
-QUIET_ON_ARRIVAL = SCREEN_PROMPTS[Screen.ATTRACT]
+# sound on hears it. Nor is the sleep screen's, at closing time: a card or a touch there is.
+QUIET_ON_ARRIVAL = {SCREEN_PROMPTS[Screen.ATTRACT], SCREEN_PROMPTS[Screen.CLOSED]}
 
 # Speaker symbols DejaVu Sans really has (no speaker glyph there: checked with inFontUcs4).
 SPEAKER_ON = "◀)))"
@@ -346,7 +348,7 @@ class VoiceGuide(QObject):
         before, self._current = self._current, now
         self._stop()  # the screen it described is gone
         arriving = before is None or before[0] != now[0]
-        if self._muted or (now[0] == QUIET_ON_ARRIVAL and arriving):
+        if self._muted or (now[0] in QUIET_ON_ARRIVAL and arriving):
             return
         self._play(*now)
 

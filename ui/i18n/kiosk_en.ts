@@ -952,6 +952,42 @@
       <translation>Choose one answer: one star is poor, four stars is very good. You may skip this survey.</translation>
     </message>
     <message>
+      <location filename="../../terminal/messages.py" line="248" />
+      <source>Layanan buka pukul {time}</source>
+      <comment>sleep_hours</comment>
+      <translation>Open from {time}</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="249" />
+      <source>Layanan buka hari {day} pukul {time}</source>
+      <comment>sleep_hours_day</comment>
+      <translation>Open on {day} from {time}</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="250" />
+      <source>Kios tutup.</source>
+      <comment>kiosk_closed</comment>
+      <translation>The kiosk is closed.</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="251" />
+      <source>Buka lagi pukul {time}.</source>
+      <comment>closed_opens_at</comment>
+      <translation>Open again at {time}.</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="252" />
+      <source>Buka lagi hari {day} pukul {time}.</source>
+      <comment>closed_opens_on</comment>
+      <translation>Open again on {day} at {time}.</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="253" />
+      <source>Silakan datang lagi pada jam buka yang tertulis di layar.</source>
+      <comment>voice_closed</comment>
+      <translation>Please come back at the opening time shown on the screen.</translation>
+    </message>
+    <message>
       <source>Januari</source>
       <comment>month_1</comment>
       <translation>January</translation>
@@ -1010,6 +1046,41 @@
       <source>Desember</source>
       <comment>month_12</comment>
       <translation>December</translation>
+    </message>
+    <message>
+      <source>Senin</source>
+      <comment>day_1</comment>
+      <translation>Monday</translation>
+    </message>
+    <message>
+      <source>Selasa</source>
+      <comment>day_2</comment>
+      <translation>Tuesday</translation>
+    </message>
+    <message>
+      <source>Rabu</source>
+      <comment>day_3</comment>
+      <translation>Wednesday</translation>
+    </message>
+    <message>
+      <source>Kamis</source>
+      <comment>day_4</comment>
+      <translation>Thursday</translation>
+    </message>
+    <message>
+      <source>Jumat</source>
+      <comment>day_5</comment>
+      <translation>Friday</translation>
+    </message>
+    <message>
+      <source>Sabtu</source>
+      <comment>day_6</comment>
+      <translation>Saturday</translation>
+    </message>
+    <message>
+      <source>Minggu</source>
+      <comment>day_7</comment>
+      <translation>Sunday</translation>
     </message>
   </context>
 </TS>
