@@ -26,6 +26,9 @@ packages=(
   cups cups-client cups-bsd printer-driver-cups-pdf
   # the staff pages' tests drive Debian's Chromium with Playwright (no browser download)
   chromium
+  # tests/test_deploy.py: `systemd-analyze verify` on the kiosk's units (it checks that the
+  # compositor they start, cage, exists) and shellcheck on the deploy scripts
+  systemd cage shellcheck
   "$@"
 )
 

@@ -26,7 +26,7 @@ class KioskConfig:
     backoffice_token: str
     village_key: bytes  # per-village secret for card-UID fingerprints
     data_dir: Path
-    key_file: Path  # 32-byte key sealing personal data at rest; root-only (0600)
+    key_file: Path  # 32-byte key sealing personal data at rest; 0600, the kiosk user's alone
     create_key: bool = False  # create key_file when missing (demo and tests; the installer
     #                           creates it on a real kiosk, so a missing key is an error there)
     reader: str = ""  # substring of the card reader's PC/SC name; empty = any reader
