@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
 
 from backoffice.db import Village
 from backoffice.web import accounts
@@ -154,6 +155,21 @@ class MeCtx:
 
     def t(self, code: str, **kw: Any) -> str:
         return text(code, self.language, **kw)
+
+
+def village_row(s, me: MeCtx, model, raw_id: str, action: str, message: str, target: str):
+    """The row of `model` with id `raw_id` in the staff member's own village, or `Refused`
+    (404): "not_found", or "other_village" in the audit when it is another village's."""
+    rid = int(raw_id) if raw_id.isdigit() and len(raw_id) <= 12 else None
+    row = None
+    if rid is not None:
+        row = s.scalars(select(model).where(
+            model.id == rid, model.village_code == me.village_code)).one_or_none()
+    if row is None:
+        elsewhere = rid is not None and s.get(model, rid) is not None
+        raise Refused(me, action, "other_village" if elsewhere else "not_found", status=404,
+                      message=message, target=target)
+    return row
 
 
 def signed_in(request: Request) -> MeCtx:

@@ -41,7 +41,15 @@ from backoffice.registry import (
 )
 from backoffice.web import accounts, desk_reader
 from backoffice.web.applications import _catalogue, _letter_title
-from backoffice.web.core import PREFIX, Me, MeCtx, Posted, Refused, render, web_of
+from backoffice.web.core import (
+    PREFIX,
+    Me,
+    MeCtx,
+    Posted,
+    render,
+    village_row,
+    web_of,
+)
 from backoffice.web.permissions import Perm
 from forms.identity import card_fingerprint
 from forms.nik import mask_nik
@@ -180,16 +188,8 @@ def scoped_resident(s: Session, me: MeCtx, resident_id: str, action: str) -> Res
     """The resident `resident_id` of the staff member's own village, or a 404 refusal — the
     same for another village's resident as for one that does not exist (the audit log tells
     them apart)."""
-    row = None
-    rid = int(resident_id) if resident_id.isdigit() and len(resident_id) <= 12 else None
-    if rid is not None:
-        row = s.scalars(select(ResidentRow).where(
-            ResidentRow.id == rid, ResidentRow.village_code == me.village_code)).one_or_none()
-    if row is None:
-        elsewhere = rid is not None and s.get(ResidentRow, rid) is not None
-        raise Refused(me, action, "other_village" if elsewhere else "not_found", status=404,
-                      message="refused.resident_not_found", target=target_of(resident_id))
-    return row
+    return village_row(s, me, ResidentRow, resident_id, action, "refused.resident_not_found",
+                       target_of(resident_id))
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,15 @@ from sqlalchemy.orm import Session
 from backoffice.db import StaffSession, StaffUser
 from backoffice.registry import StaffActionError
 from backoffice.web import accounts
-from backoffice.web.core import PREFIX, Me, MeCtx, Posted, Refused, render, web_of
+from backoffice.web.core import (
+    PREFIX,
+    Me,
+    MeCtx,
+    Posted,
+    render,
+    village_row,
+    web_of,
+)
 from backoffice.web.permissions import ADMIN, ROLES, Perm
 
 router = APIRouter()
@@ -114,16 +122,8 @@ def _check_twice(password: str, again: str) -> None:
 def scoped_staff(s: Session, me: MeCtx, staff_id: str, action: str) -> StaffUser:
     """The account `staff_id` of the admin's own village, or a 404 refusal (the audit log
     tells another village's account from one that does not exist)."""
-    sid = int(staff_id) if staff_id.isdigit() and len(staff_id) <= 12 else None
-    row = None
-    if sid is not None:
-        row = s.scalars(select(StaffUser).where(
-            StaffUser.id == sid, StaffUser.village_code == me.village_code)).one_or_none()
-    if row is None:
-        elsewhere = sid is not None and s.get(StaffUser, sid) is not None
-        raise Refused(me, action, "other_village" if elsewhere else "not_found", status=404,
-                      message="refused.staff_not_found", target=target_of(staff_id))
-    return row
+    return village_row(s, me, StaffUser, staff_id, action, "refused.staff_not_found",
+                       target_of(staff_id))
 
 
 def accounts_page(request: Request, me: MeCtx, *, status: int = 200, error: str = "",
