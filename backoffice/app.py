@@ -1226,6 +1226,7 @@ class HeartbeatRequest(BaseModel):
     printer: PrinterBeat
     reader: ReaderBeat
     mode: Literal["online", "mobile"] = "online"
+    hours: Literal["open", "closed"] = "open"  # "closed": asleep outside its opening hours
     offline: OfflineBeat | None = None
 
 

@@ -1,8 +1,9 @@
 """The kiosk's heartbeat: every 30 s, how it is doing, to the back office (for the fleet page).
 
-Software version, outbox length and the age of its oldest item, printer and reader state, and
-whether it is in mobile service mode. Nothing personal: every value is a number or a short
-machine word, and the back office stores only the fields it knows. A failed beat is quiet: one
+Software version, outbox length and the age of its oldest item, printer and reader state,
+whether it is in mobile service mode and whether it sleeps outside its opening hours. Nothing
+personal: every value is a number or a short machine word, and the back office stores only the
+fields it knows. A failed beat is quiet: one
 log line when the back office stops answering, one when it answers again.
 """
 
@@ -47,6 +48,7 @@ def heartbeat_status(
     printer_reasons: Iterable[str] = (),
     reader_state: str,
     mode: str = "online",
+    open_now: bool = True,
     offline: dict | None = None,
     version: str | None = None,
 ) -> dict:
@@ -63,6 +65,8 @@ def heartbeat_status(
         },
         "reader": {"state": machine_word(reader_state)},
         "mode": "mobile" if mode == "mobile" else "online",
+        # Asleep outside the opening hours: staff then know why nobody uses it.
+        "hours": "open" if open_now else "closed",
     }
     if offline is not None:
         body["offline"] = {

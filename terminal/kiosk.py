@@ -251,6 +251,7 @@ class Kiosk:
             printer_reasons=printer.problems if printer else (),
             reader_state="ready" if self.reader_ready else "missing",
             mode=self.config.mode,
+            open_now=self.session.closed is None,
             offline=self.offline.status(),
         )
 

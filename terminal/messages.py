@@ -112,6 +112,7 @@ TEXTS: dict[str, str] = {
     "staff_printer_test_failed": "Halaman uji tidak tercetak: {problem}.",
     "staff_reprinted": "{count} tanda terima dikirim ke pencetak.",
     "staff_test_reader": "Tes pembaca kartu",
+    "staff_checking": "Memeriksa…",
     "staff_close": "Tutup",
     "staff_exit": "Keluar aplikasi",
     # on-screen keyboard: a sign first, for villagers who read little

@@ -55,6 +55,7 @@ def test_heartbeat_is_stored_for_the_kiosk_and_replaced_by_the_next(client):
         "printer": {"state": "stopped", "reasons": ["media-empty", "paused"]},
         "reader": {"state": "ready"},
         "mode": "mobile",
+        "hours": "open",
         "offline": {"snapshot_version": 7, "snapshot_age_s": 3600.0, "pin_events_pending": 3},
     }
     client.post("/api/v1/heartbeat", headers=AUTH, json=_status(outbox_pending=0, mode="online"))
@@ -73,7 +74,8 @@ def test_heartbeat_stores_nothing_it_does_not_know(client):
     stored = _stored(_sessions(client), "OLH01").status_json
     assert SITI.name not in stored and SITI.nik not in stored
     assert set(json.loads(stored)) == {"version", "outbox_pending", "outbox_set_aside",
-                                       "oldest_age_s", "printer", "reader", "mode", "offline"}
+                                       "oldest_age_s", "printer", "reader", "mode", "hours",
+                                       "offline"}
 
 
 @pytest.mark.parametrize(
@@ -83,6 +85,7 @@ def test_heartbeat_stores_nothing_it_does_not_know(client):
         {"reader": {"state": SITI.nik + "x" * 40}},
         {"outbox_pending": -1},
         {"mode": "holiday"},
+        {"hours": "tutup sampai Siti pulang"},
         {"version": "0.1 with spaces"},
     ],
 )

@@ -89,11 +89,15 @@ def test_the_staff_gesture_pin_and_state_page(stack, kiosk_app, qtbot):
     assert panel.pages.currentIndex() == 0 and "salah" in panel.prompt.text()
     _type_staff_pin(panel, qtbot, STAFF_PIN)
     assert panel.pages.currentIndex() == 1
+    # The state is asked off the GUI thread (CUPS and pcscd may hang): "checking" first.
+    assert panel.rows.text() == "Memeriksa…"
+    qtbot.waitUntil(lambda: "<table" in panel.rows.text(), timeout=10000)
     shown = panel.rows.text()
     assert kiosk.config.kiosk_id in shown and "Antrean kirim" in shown
     assert "siap" in shown  # the reader the stack runs
     qtbot.mouseClick(panel.test_button, Qt.LeftButton)
-    assert stack.rig.card_reader.split()[0] in panel.reader_result.text()
+    qtbot.waitUntil(lambda: stack.rig.card_reader.split()[0] in panel.reader_result.text(),
+                    timeout=10000)
     for r in DEMO_RESIDENTS:  # counts and states only
         assert r.name not in shown and r.nik not in shown
     # The printer (the stack's virtual one): its state, a test page, the waiting receipts.
@@ -103,7 +107,8 @@ def test_the_staff_gesture_pin_and_state_page(stack, kiosk_app, qtbot):
         qtbot.mouseClick(panel.test_printer_button, Qt.LeftButton)
         qtbot.waitUntil(lambda: "tidak tercetak" in panel.printer_result.text(), timeout=20000)
         assert "kertas habis" in panel.printer_result.text()
-        assert "berhenti" in panel.rows.text() or "bermasalah" in panel.rows.text()
+        qtbot.waitUntil(lambda: "berhenti" in panel.rows.text()
+                        or "bermasalah" in panel.rows.text(), timeout=10000)
     finally:
         stack.printer.set_fault(None)
     qtbot.mouseClick(panel.test_printer_button, Qt.LeftButton)  # fixed: the queue restarts
@@ -144,3 +149,47 @@ def test_a_full_screen_kiosk_window_cannot_be_closed_but_by_staff(stack, kiosk_a
         assert window.isVisible()
     finally:
         window.showNormal()
+
+
+def test_a_hung_printer_or_reader_service_never_freezes_the_staff_screen(qtbot, staff_hash):
+    """The state and the reader list come from CUPS and pcscd, which can hang: the screen says
+    "checking", stays responsive, and shows the answer when it comes (no hardware needed: the
+    slow answers are stand-ins for a hung cupsd/pcscd, which cannot be made to hang on cue)."""
+    import threading
+
+    from PySide6.QtWidgets import QWidget
+
+    from terminal.maintenance import KioskStatus
+    from ui.bridge import QtRunner
+    from ui.maintenance import MaintenancePanel
+
+    release = threading.Event()
+
+    def slow_status() -> KioskStatus:
+        release.wait(10)
+        return KioskStatus("kios-uji", ("ACS ACR1252U",), True, True, 0, 0, None, "ready")
+
+    def broken_readers() -> list[str]:
+        release.wait(10)
+        raise OSError("pcscd gone")
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.resize(1280, 800)
+    parent.show()
+    panel = MaintenancePanel(parent, StaffAccess(staff_hash), slow_status, broken_readers,
+                             runner=QtRunner())
+    panel.open_panel("id")
+    _type_staff_pin(panel, qtbot, "13572468")
+    assert panel.pages.currentIndex() == 1 and panel.rows.text() == "Memeriksa…"
+    qtbot.mouseClick(panel.test_button, Qt.LeftButton)  # returns at once, too
+    assert panel.reader_result.text() == "Memeriksa…"
+    qtbot.wait(200)  # the event loop runs meanwhile; nothing arrived yet
+    assert panel.rows.text() == "Memeriksa…"
+    release.set()
+    qtbot.waitUntil(lambda: "kios-uji" in panel.rows.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "OSError" in panel.reader_result.text(), timeout=5000)
+    assert "tidak ditemukan" in panel.reader_result.text()
+    panel.close_panel()  # an answer arriving after the staff closed the screen is dropped
+    panel._show_status(panel._asked, slow_status())
+    assert panel.rows.text() == ""

@@ -288,9 +288,11 @@ def test_the_kiosk_closes_and_opens_by_its_clock_in_the_village_time_zone(kiosk)
     s = kiosk.session
     kiosk.clock = lambda: at(0, 15, 59, 30)  # Monday, half a minute before closing
     assert kiosk.check_hours() == 30 and s.screen is Screen.ATTRACT
+    assert kiosk.status()["hours"] == "open"
     kiosk.clock = lambda: at(0, 16)
     assert kiosk.check_hours() == 15 * 3600 and s.screen is Screen.CLOSED
     assert s.closed == Closure(at(1, 7))
+    assert kiosk.status()["hours"] == "closed"  # the fleet page says "asleep", not "unused"
     # A clock that answers in UTC: the hours are still the village's (WIB = UTC+7).
     kiosk.clock = lambda: at(1, 7).astimezone(UTC)
     assert kiosk.check_hours() == 9 * 3600 and s.screen is Screen.ATTRACT

@@ -40,6 +40,7 @@ FLEET = {
     "KMR04": (timedelta(minutes=1), dict(
         outbox_pending=3, outbox_set_aside=1, oldest_age_s=12 * 60 + 5.0, printer_state="error",
         printer_reasons=["paper_out", "toner_low"], reader_state="missing", mode="mobile",
+        open_now=False,
         offline={"snapshot_version": 7, "snapshot_age_s": 2 * 3600 + 5 * 60,
                  "pin_events_pending": 2})),
     "KMR05": None,
@@ -122,11 +123,13 @@ def test_the_last_heartbeat_in_words(office):
     for words in ("1.4.2", "3 menunggu", "terlama 12 menit", "1 disisihkan", "Bermasalah",
                   "kertas habis", "tinta/toner hampir habis", "Tidak terhubung",
                   "Keliling (mobile)", "umur 2 jam 5 menit", "2 percobaan PIN belum terkirim",
-                  "printer bermasalah", "pembaca kartu tidak siap"):
+                  "printer bermasalah", "pembaca kartu tidak siap",
+                  "tidur: di luar jam layanan"):
         assert words in row, words
     assert "paper_out" not in row  # words, not codes
     ok = row_of(b.get("/staff/kiosks").text, "KMR01")
     assert "kosong" in ok and "Siap" in ok and "Di tempat (daring)" in ok
+    assert "tidur" not in ok
 
     detail = unescape(b.get("/staff/kiosks/KMR04").text)
     assert "Kios KMR04" in detail and "kertas habis" in detail and "(paper_out)" in detail

@@ -82,13 +82,16 @@ class MaintenancePanel(QWidget):
     quit_requested = Signal()
 
     def __init__(self, parent: QWidget, access: StaffAccess, status, test_reader,
-                 printing=None, runner=None):
+                 printing=None, *, runner):
         super().__init__(parent)
         self.access = access
         self.status = status  # () -> KioskStatus
         self.test_reader = test_reader  # () -> list[str]: the reader names PC/SC lists now
         self.printing = printing  # terminal.printing.ReceiptPrinting, or None: no printer
-        self.runner = runner  # printing waits on the printer: never on the GUI thread
+        # The state, the reader test and printing wait on pcscd and CUPS: never on the GUI
+        # thread.
+        self.runner = runner
+        self._asked = 0  # which state request an answer belongs to
         self.language = "id"
         self.pin = ""
         self.setObjectName("maintenance")
@@ -234,7 +237,17 @@ class MaintenancePanel(QWidget):
         self.close_button.setText(text("staff_close", lang))
 
     def refresh(self) -> None:
-        s: KioskStatus = self.status()
+        """Ask for the kiosk's state off the GUI thread (CUPS and PC/SC may take seconds to
+        answer, or hang: the screen, and the watchdog's timer, must not wait for them)."""
+        self._asked += 1
+        asked = self._asked
+        if not self.rows.text():
+            self.rows.setText(text("staff_checking", self.language))
+        self.runner.run(self.status, lambda s: self._show_status(asked, s))
+
+    def _show_status(self, asked: int, s: KioskStatus) -> None:
+        if asked != self._asked or not self.isVisible() or self.pages.currentIndex() != 1:
+            return  # an older answer, or the staff have closed the screen meanwhile
         lang = self.language
         oldest = "-" if s.oldest_pending_s is None else text(
             "staff_minutes", lang, minutes=int(s.oldest_pending_s // 60))
@@ -286,13 +299,19 @@ class MaintenancePanel(QWidget):
             self.refresh()
 
     def _test_reader(self) -> None:
-        try:
-            names = self.test_reader()
-        except Exception as exc:  # a broken PC/SC service must not close the staff screen
-            names = []
-            detail = type(exc).__name__
-        else:
-            detail = ""
+        """List the readers PC/SC offers now (off the GUI thread: pcscd may be slow)."""
+        def ask() -> tuple[list[str], str]:
+            try:
+                return self.test_reader(), ""
+            except Exception as exc:  # a broken PC/SC service must not close the staff screen
+                return [], type(exc).__name__
+        self.reader_result.setText(text("staff_checking", self.language))
+        self.runner.run(ask, self._reader_tested)
+
+    def _reader_tested(self, answer: tuple[list[str], str]) -> None:
+        names, detail = answer
         found = ", ".join(names) if names else text("staff_reader_missing", self.language)
-        self.reader_result.setText(f"{text('staff_readers', self.language)}: {found} {detail}")
-        self.refresh()
+        self.reader_result.setText(
+            f"{text('staff_readers', self.language)}: {found} {detail}".rstrip())
+        if self.isVisible() and self.pages.currentIndex() == 1:
+            self.refresh()

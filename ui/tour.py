@@ -278,6 +278,7 @@ def run(out: Path) -> None:
             for digit in "246810":
                 d.click(f"staff_pin_{digit}")
             d.click("staff_pin_ok")
+            d.wait_until(lambda: "<table" in window.maintenance.rows.text(), what="staff state")
             t.shot("staff-state")
             d.click("staff_close")
 

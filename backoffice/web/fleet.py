@@ -2,10 +2,11 @@
 
 A kiosk beats every 30 s (terminal/heartbeat.py → `POST /api/v1/heartbeat` → one
 `KioskHeartbeat` row per kiosk, nothing personal): software version, outbox length and the age
-of its oldest item, printer state and problem codes, reader state, mode, and the age of its
-offline registry snapshot. A kiosk silent for more than `SILENT_AFTER` is flagged and listed
-first; one never heard from says so. Reading the page changes nothing and is not audited;
-another village's kiosk id is "not found", and audited.
+of its oldest item, printer state and problem codes, reader state, mode, whether it sleeps
+outside its opening hours, and the age of its offline registry snapshot. A kiosk silent for
+more than `SILENT_AFTER` is flagged and listed first; one never heard from says so. Reading
+the page changes nothing and is not audited; another village's kiosk id is "not found", and
+audited.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class KioskState:
     printer_problems: tuple[str, ...] = ()
     reader_state: str = ""
     mode: str = ""
+    asleep: bool = False  # outside its opening hours: the black sleep screen
     snapshot_version: int | None = None
     snapshot_age_s: float | None = None
     pin_events_pending: int | None = None
@@ -112,6 +114,7 @@ def kiosk_state(kiosk: Kiosk, beat: KioskHeartbeat | None, now: datetime) -> Kio
         printer_state=_word(printer.get("state")),
         printer_problems=tuple(_word(r) for r in reasons if _word(r))[:16],
         reader_state=_word(reader.get("state")), mode=_word(status.get("mode")),
+        asleep=status.get("hours") == "closed",
         snapshot_version=_int(offline.get("snapshot_version")) if offline else None,
         snapshot_age_s=_float(offline.get("snapshot_age_s")) if offline else None,
         pin_events_pending=_int(offline.get("pin_events_pending")) if offline else None,

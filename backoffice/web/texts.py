@@ -708,6 +708,7 @@ TEXTS.update({
     "fleet.reader.missing": ("Tidak terhubung", "Not connected"),
     "fleet.mode.online": ("Di tempat (daring)", "Fixed (online)"),
     "fleet.mode.mobile": ("Keliling (mobile)", "Mobile service"),
+    "fleet.asleep": ("tidur: di luar jam layanan", "asleep: outside opening hours"),
     "fleet.age.seconds": ("{n} detik", "{n} s"),
     "fleet.age.minutes": ("{n} menit", "{n} min"),
     "fleet.age.hours": ("{h} jam {m} menit", "{h} h {m} min"),
