@@ -119,12 +119,18 @@ def _uid(args) -> bytes:
         if not uid:
             raise SystemExit("--uid is empty")
         return uid
-    from devices.pcsc import read_uid, reader_names
+    # The desk reader's rules, as on the registry page: one e-KTP, nothing else, is bound.
+    from backoffice.web.desk_reader import DeskReader, DeskReadError, pcsc_reader, read_desk_card
+    from backoffice.web.texts import TEXTS
 
-    names = [n for n in reader_names() if args.reader.lower() in n.lower()]
-    if len(names) != 1:
-        raise SystemExit(f"need exactly one reader matching {args.reader!r}, found {names}")
-    return read_uid(names[0])[1]
+    desk = pcsc_reader()
+    names = [n for n in desk.names() if args.reader.lower() in n.lower()]
+    if not names:
+        raise SystemExit(f"no card reader matches {args.reader!r}; found {desk.names()}")
+    try:  # several readers match: exactly one e-KTP must lie on them
+        return read_desk_card(DeskReader(lambda: names, desk.read))
+    except DeskReadError as e:
+        raise StaffActionError(e.code, *TEXTS[e.text_code]) from None
 
 
 def run(argv: list[str] | None = None, stdin=None, stdout=None) -> int:

@@ -340,8 +340,8 @@ def test_every_desk_reader_outcome_has_words_in_both_languages():
     codes |= {f"not_ektp_{kind.value}" for kind in CardKind if kind is not CardKind.EKTP}
     for code in codes:
         assert f"desk.{code}" in TEXTS, code
-    assert set(registry_module._CARD_KINDS) == {
-        k.value for k in CardKind if k is not CardKind.EKTP}
+    assert desk_reader.DeskReadError("not_ektp", "something_new").text_code == (
+        "desk.not_ektp_unknown")
 
 
 # --- binding a card on the real desk reader (pcscd + vpcd) ------------------------------------
@@ -427,6 +427,41 @@ def test_the_desk_reader_unplugged_is_said_so(rig):
     assert (e.value.code, refusal.status, refusal.message) == (
         "no_reader", 503, "desk.no_reader")
     assert rig.card_reader in desk_reader.reader_names()
+
+
+@pcsc
+def test_the_command_line_binds_only_an_e_ktp_from_the_desk_reader(rig, insert, tmp_path):
+    """`admin.py bind-card --reader` keeps the desk reader's rules: a bank card is refused
+    with the same sentence as on the registry page; an e-KTP is bound (SQLite: once)."""
+    import io
+    from contextlib import redirect_stderr
+
+    from backoffice.admin import run
+    from tests.test_registry_ops import CSV_GOOD_AND_BAD, _toml
+
+    config = _toml(tmp_path, f"sqlite:///{tmp_path / 'bo.db'}")
+    part = rig.card_reader.split()[0]  # matches both the card slot and the empty SAM slot
+
+    def cli(*args):
+        out = io.StringIO()
+        return run(["--config", str(config), *args], stdout=out), out.getvalue()
+
+    (tmp_path / "penduduk.csv").write_text(CSV_GOOD_AND_BAD, encoding="utf-8")
+    assert cli("import-csv", str(tmp_path / "penduduk.csv"))[0] == 0
+    joko = "3510150101900001"  # a resident of that file
+
+    bank = insert(VirtualCard.for_demo(demo_card("bank"), port=rig.port))
+    rig.wait_for_card(True)
+    err = io.StringIO()
+    with redirect_stderr(err):
+        assert cli("bind-card", "--nik", joko, "--reader", part)[0] == 1
+    assert err.getvalue().splitlines() == list(TEXTS["desk.not_ektp_bank_or_prepaid"])
+    bank.remove()
+    rig.wait_for_card(False)
+    card = demo_card("unregistered")
+    insert(VirtualCard.for_demo(card, port=rig.port))
+    rig.wait_for_card(True)
+    assert cli("bind-card", "--nik", joko, "--reader", part)[0] == 0
 
 
 def test_every_notice_of_the_registry_pages_has_a_text():

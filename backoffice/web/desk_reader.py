@@ -38,6 +38,14 @@ class DeskReadError(Exception):
         self.code = code
         self.kind = kind
 
+    @property
+    def text_code(self) -> str:
+        """What the desk is told: a text "desk.<code>" of backoffice/web/texts.py."""
+        if self.code == NOT_EKTP:
+            known = {k.value for k in CardKind if k is not CardKind.EKTP}
+            return f"desk.not_ektp_{self.kind if self.kind in known else 'unknown'}"
+        return f"desk.{self.code}"
+
 
 @dataclass(frozen=True)
 class DeskReader:

@@ -300,15 +300,12 @@ def _act(request: Request, me: MeCtx, resident_id: str, action: str, perm: Perm,
     return RedirectResponse(f"{PREFIX}/residents/{row.id}?done={done}", status_code=303)
 
 
-_CARD_KINDS = ("sim_driving_licence", "bank_or_prepaid", "contact_card", "unknown")
-
-
 def _desk_error(e: desk_reader.DeskReadError) -> ActionRefused:
+    words = e.text_code
     if e.code == desk_reader.NOT_EKTP:
-        kind = e.kind if e.kind in _CARD_KINDS else "unknown"
-        return ActionRefused(f"not_ektp:{kind}", f"desk.not_ektp_{kind}")
+        return ActionRefused(f"not_ektp:{words.removeprefix('desk.not_ektp_')}", words)
     status = 503 if e.code == desk_reader.NO_READER else 409
-    return ActionRefused(e.code, f"desk.{e.code}", status)
+    return ActionRefused(e.code, words, status)
 
 
 @router.post("/residents/{resident_id}/bind-card", name="bind_card")
