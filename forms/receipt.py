@@ -7,17 +7,20 @@ sheet). Black only, no grey fills: thermal printers dither them into noise.
 Content: the village, the application number in large type, the letter asked for, when it
 was submitted, the expected pickup date, what to bring ("Bawa: …"), the QR code with the
 application reference, and one line on how to ask for the status.
+
+Also the staff's printer test slip (`render_printer_test`), on the same roll.
 """
 
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Frame,
@@ -170,4 +173,24 @@ def render_receipt(
                   bottomPadding=0)  # fmt: skip
     doc.addPageTemplates([PageTemplate("slip", [frame], pagesize=(w, h))])
     doc.build(story)
+    return buf.getvalue()
+
+
+def render_printer_test(village: VillageProfile, when: datetime) -> bytes:
+    """The staff's printer test slip (80 × 60 mm): the village, the time, a line of capitals
+    and digits and a box, enough to see that every part of the head prints."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(80 * mm, 60 * mm), invariant=1)
+    register_fonts()
+    c.setFont(FONT_BOLD, 11)
+    c.drawString(5 * mm, 50 * mm, f"{village.kind} {village.name}"[:40])
+    c.setFont(FONT, 9)
+    c.drawString(5 * mm, 44 * mm, "Uji pencetak / printer test")
+    c.drawString(5 * mm, 39 * mm, when.strftime("%d-%m-%Y %H.%M"))
+    # two lines: one would run past a 72 mm roll's printable width
+    c.drawString(5 * mm, 33 * mm, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    c.drawString(5 * mm, 28 * mm, "0123456789 abcdefghijklmnopqrstuvwxyz")
+    c.rect(5 * mm, 5 * mm, 70 * mm, 18 * mm)
+    c.showPage()
+    c.save()
     return buf.getvalue()

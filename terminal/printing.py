@@ -14,16 +14,12 @@ the printer does.
 
 from __future__ import annotations
 
-import io
 import logging
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
-
-from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 
 from devices.printer import (
     OTHER,
@@ -36,31 +32,13 @@ from devices.printer import (
 )
 from forms.application import Application
 from forms.catalogue import Letter
-from forms.layout import FONT, FONT_BOLD, register_fonts
-from forms.receipt import render_receipt
+from forms.receipt import render_printer_test, render_receipt
 from forms.village import VillageProfile
 
 log = logging.getLogger(__name__)
 
 RESUME_EVERY_S = 10.0  # while a villager waits on a printer fault
 UNPRINTED_KEPT = 20  # receipt slips kept for the staff to print later (oldest dropped)
-
-
-def test_page(village: VillageProfile) -> bytes:
-    """A printer test slip: the village, the time, a line of each kind of text."""
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=(80 * mm, 60 * mm), invariant=1)
-    register_fonts()
-    c.setFont(FONT_BOLD, 11)
-    c.drawString(5 * mm, 50 * mm, f"{village.kind} {village.name}"[:40])
-    c.setFont(FONT, 9)
-    c.drawString(5 * mm, 43 * mm, "Uji pencetak / printer test")
-    c.drawString(5 * mm, 37 * mm, datetime.now().strftime("%d-%m-%Y %H.%M"))
-    c.drawString(5 * mm, 31 * mm, "ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789")
-    c.rect(5 * mm, 5 * mm, 70 * mm, 20 * mm)
-    c.showPage()
-    c.save()
-    return buf.getvalue()
 
 
 @dataclass(frozen=True)
@@ -208,7 +186,8 @@ class ReceiptPrinting:
         key = "test-page"
         self._restart(self.receipt_printer)  # the staff test after fixing a fault
         try:
-            job = self.receipt_printer.print_pdf(test_page(self._village), "test-page")
+            job = self.receipt_printer.print_pdf(
+                render_printer_test(self._village, datetime.now()), "test-page")
         except PrinterError:
             return PrintOutcome.failed(self.receipt_printer.status())
         self._keep(key, [(self.receipt_printer, job)])

@@ -34,7 +34,7 @@ from forms.numbering import (
     format_letter_number,
     roman_month,
 )
-from forms.receipt import render_receipt
+from forms.receipt import render_printer_test, render_receipt
 from forms.render import render_application, render_letter
 from forms.samples import KEMIREN, SITI, WIB
 from forms.verification import (
@@ -313,6 +313,18 @@ def test_receipt_without_pickup_date() -> None:
     assert "Perkiraan" not in text and "KMR01-261125-0007" in text
     with pytest.raises(ValueError):
         render_receipt(make_application(letter), letter, KEMIREN, "58mm")
+
+
+def test_the_printer_test_slip_says_village_and_time_and_fits_the_roll(tmp_path: Path) -> None:
+    when = datetime(2026, 11, 26, 7, 5)
+    pdf = render_printer_test(KEMIREN, when)
+    assert pdf == render_printer_test(KEMIREN, when)
+    page = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]
+    assert round(float(page.mediabox.width) / 72 * 25.4) == 80
+    text = page.extract_text()
+    assert "Kemiren" in text and "26-11-2026 07.05" in text and "printer test" in text
+    if HAVE_POPPLER:
+        assert words_outside(pdf, tmp_path, 4 / 25.4 * 72, 4 / 25.4 * 72) == []
 
 
 def test_signing_on_behalf_and_a4(tmp_path: Path) -> None:
