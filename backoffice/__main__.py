@@ -16,6 +16,8 @@ from backoffice.app import create_app
 from backoffice.demo import DEMO_STAFF_PASSWORD, DEMO_VILLAGE_CODE, seed_demo, seed_demo_staff
 from backoffice.settings import Settings
 
+GRACEFUL_STOP_S = 5  # at most this long for requests in flight when told to stop
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m backoffice", description=__doc__)
@@ -112,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     scheme = "https" if settings.tls_cert else "http"
     tls = {"ssl_certfile": settings.tls_cert, "ssl_keyfile": settings.tls_key} \
         if settings.tls_cert else {}
+    # A stop (systemctl stop, an upgrade) waits for requests in flight, not for kiosks' idle
+    # keep-alive connections: over TLS their closing handshake waits on the kiosk and held a
+    # stop for 10 s and more.
+    tls["timeout_graceful_shutdown"] = GRACEFUL_STOP_S
     if args.workers > 1:
         # Each worker process builds its own app from the same settings file (the tables and
         # the demo residents exist by now); uvicorn's supervisor restarts a dead worker.

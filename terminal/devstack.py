@@ -151,6 +151,7 @@ class BackofficeProcess:
         self.config_path = self.workdir / "backoffice.toml"
         self.log_path = self.workdir / "backoffice.log"
         self._proc: subprocess.Popen | None = None
+        self.exit_code: int | None = None  # after stop(): -9 when it had to be killed
 
     @property
     def ca_file(self) -> Path | None:
@@ -207,6 +208,7 @@ class BackofficeProcess:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
+            self.exit_code = self._proc.returncode
         self._proc = None
 
     @property

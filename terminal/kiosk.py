@@ -152,10 +152,12 @@ class Kiosk:
         self.config = config
         self.sealer = Sealer.from_key_file(config.key_file, create=config.create_key)
         self.outbox = Outbox(config.data_dir / "outbox.sqlite3", self.sealer)
+        self._sender_client = BackofficeClient(
+            config.backoffice_url, config.backoffice_token, config.request_timeout_s,
+            ca_file=config.backoffice_ca_file)
         self.sender = Sender(
             self.outbox,
-            BackofficeClient(config.backoffice_url, config.backoffice_token,
-                             config.request_timeout_s, ca_file=config.backoffice_ca_file),
+            self._sender_client,
             retry_base_s=config.retry_base_s,
             retry_cap_s=config.retry_cap_s,
             on_delivered=on_delivered,
@@ -218,6 +220,7 @@ class Kiosk:
         self._stopping.set()
         self.heartbeat.stop()
         self.sender.stop()
+        self._sender_client.close()  # no idle connection left holding the back office's stop
         self._syncer.join(timeout=15)
         self.offline.close()
         self.services.close()

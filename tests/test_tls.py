@@ -3,6 +3,7 @@ from a CA made on the fly (terminal.devstack.DevCA), the kiosk's real clients ve
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import uuid
@@ -90,6 +91,22 @@ def test_a_certificate_for_another_host_name_is_refused(tmp_path):
     with pytest.raises(RuntimeError, match="did not answer"):
         office.start(timeout=4)
     assert "listening on https://" in office.log_path.read_text()  # it ran; it was not trusted
+
+
+def test_the_back_office_stops_promptly_while_a_kiosk_keeps_its_connection(tmp_path):
+    """A kiosk keeps its TLS connection open between requests. A stop (systemctl stop, an
+    upgrade) must not wait on it: uvicorn's graceful stop waited for the TLS closing handshake
+    and the process had to be killed (BackofficeProcess kills after 10 s)."""
+    office = BackofficeProcess(tmp_path / "office", demo=False, tls=True)
+    office.start()
+    kiosk = httpx.Client(verify=tls_context(office.ca_file))
+    try:
+        assert kiosk.get(f"{office.url}/api/v1/health").status_code == 200
+        office.stop()  # SIGTERM, as systemd sends it
+        assert office.exit_code is not None and office.exit_code != -signal.SIGKILL
+    finally:
+        kiosk.close()
+        office.stop()
 
 
 def test_plain_http_to_the_tls_port_fails_cleanly(office):
