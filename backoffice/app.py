@@ -1228,10 +1228,37 @@ class HeartbeatRequest(BaseModel):
     mode: Literal["online", "mobile"] = "online"
     hours: Literal["open", "closed"] = "open"  # "closed": asleep outside its opening hours
     offline: OfflineBeat | None = None
+    # A question, not a state (not stored): "my highest numbers of this day?" (`yymmdd`),
+    # asked once after the kiosk starts.
+    number_day: Annotated[str, Field(pattern=r"^[0-9]{6}$")] | None = None
+
+
+_SEQUENCE = re.compile(r"(P?)([0-9]{1,6})")
+
+
+def _last_numbers(bo: BackOffice, kiosk_id: str, day: str) -> dict[str, int]:
+    """The highest application and complaint numbers of `day` the kiosk has delivered: a
+    reinstalled kiosk numbers on above them instead of handing them out again."""
+    prefix = f"{kiosk_id}-{day}-"
+    last = {"application": 0, "complaint": 0}
+    with bo.sessions() as s:
+        numbers = [*s.scalars(select(ApplicationRow.application_number).where(
+            ApplicationRow.kiosk_id == kiosk_id,
+            ApplicationRow.application_number.startswith(prefix, autoescape=True))),
+                   *s.scalars(select(ComplaintRow.complaint_number).where(
+            ComplaintRow.kiosk_id == kiosk_id,
+            ComplaintRow.complaint_number.startswith(prefix, autoescape=True)))]
+    for number in numbers:
+        m = _SEQUENCE.fullmatch(number.removeprefix(prefix))
+        if m:
+            kind = "complaint" if m.group(1) else "application"
+            last[kind] = max(last[kind], int(m.group(2)))
+    return last
 
 
 def _heartbeat(bo: BackOffice, kiosk: KioskRef, beat: HeartbeatRequest) -> dict:
-    status_json = json.dumps(beat.model_dump(mode="json"), sort_keys=True)
+    status_json = json.dumps(beat.model_dump(mode="json", exclude={"number_day"}),
+                             sort_keys=True)
     now = utcnow()
     for _ in range(3):
         try:
@@ -1248,7 +1275,11 @@ def _heartbeat(bo: BackOffice, kiosk: KioskRef, beat: HeartbeatRequest) -> dict:
             continue
     else:
         raise _busy()
-    return {"received_at": now.isoformat()}
+    answer: dict = {"received_at": now.isoformat()}
+    if beat.number_day is not None:
+        answer["number_day"] = beat.number_day
+        answer["last_numbers"] = _last_numbers(bo, kiosk.id, beat.number_day)
+    return answer
 
 
 # --- the application ----------------------------------------------------------------------

@@ -51,6 +51,7 @@ def heartbeat_status(
     open_now: bool = True,
     offline: dict | None = None,
     version: str | None = None,
+    number_day: str | None = None,
 ) -> dict:
     """The body of one heartbeat. `offline` is `OfflineRegistry.status()` (its `cards` count
     is left out)."""
@@ -68,6 +69,8 @@ def heartbeat_status(
         # Asleep outside the opening hours: staff then know why nobody uses it.
         "hours": "open" if open_now else "closed",
     }
+    if number_day is not None:  # the back office answers with its highest numbers of that day
+        body["number_day"] = number_day
     if offline is not None:
         body["offline"] = {
             "snapshot_version": offline.get("snapshot_version"),
@@ -92,10 +95,13 @@ class Heartbeat:
         interval_s: float = 30.0,
         timeout_s: float = 5.0,
         ca_file: str | Path | None = None,
+        on_reply: Callable[[dict], None] | None = None,
     ):
+        """`on_reply(answer)`: the back office's answer to a beat it took (on this thread)."""
         if interval_s <= 0:
             raise ValueError("interval_s must be positive")
         self._status = status
+        self._on_reply = on_reply
         self._interval = interval_s
         self._http = backoffice_http(base_url, token, timeout_s, ca_file)
         self._stop = threading.Event()
@@ -136,6 +142,13 @@ class Heartbeat:
         if self._failing:
             log.info("heartbeat: the back office takes heartbeats again")
         self._failing = False
+        if self._on_reply is not None:
+            try:
+                answer = r.json()
+                if isinstance(answer, dict):
+                    self._on_reply(answer)
+            except Exception:  # a strange answer must not stop the heartbeat
+                log.exception("heartbeat: the back office's answer could not be used")
         return True
 
     def _failed(self, why: str) -> None:

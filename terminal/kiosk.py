@@ -32,7 +32,7 @@ from terminal.client import BackofficeClient, IdentifyOutcome, IdentifyResult, S
 from terminal.config import ConfigError, KioskConfig
 from terminal.heartbeat import Heartbeat, heartbeat_status
 from terminal.offline import OfflineRegistry
-from terminal.outbox import Outbox, Sender
+from terminal.outbox import Outbox, Sender, number_day
 from terminal.printing import ReceiptPrinting
 from terminal.sealing import Sealer
 from terminal.session import ChipOutcome, Runner, Session
@@ -171,7 +171,9 @@ class Kiosk:
                                       on_queued=self.sender.wake)
         self.heartbeat = Heartbeat(config.backoffice_url, config.backoffice_token,
                                    self.status, interval_s=config.heartbeat_interval_s,
-                                   ca_file=config.backoffice_ca_file)
+                                   ca_file=config.backoffice_ca_file,
+                                   on_reply=self._heartbeat_answered)
+        self.numbers_checked = False  # the back office's numbers of the day applied
         self._stopping = threading.Event()
         self._syncer = threading.Thread(target=self._sync_loop, name="registry-sync",
                                         daemon=True)
@@ -221,7 +223,8 @@ class Kiosk:
         self.heartbeat.stop()
         self.sender.stop()
         self._sender_client.close()  # no idle connection left holding the back office's stop
-        self._syncer.join(timeout=15)
+        if self._syncer.ident is not None:  # started
+            self._syncer.join(timeout=15)
         self.offline.close()
         self.services.close()
         if self.printing:
@@ -256,7 +259,21 @@ class Kiosk:
             mode=self.config.mode,
             open_now=self.session.closed is None,
             offline=self.offline.status(),
+            # Asked until answered once (a query at the back office, so not every 30 s).
+            number_day=None if self.numbers_checked else number_day(self.services.now()),
         )
+
+    def _heartbeat_answered(self, answer: dict) -> None:
+        """The back office's highest receipt numbers of the day from this kiosk: numbering
+        goes on above them (a reinstalled kiosk, its data directory new, would otherwise hand
+        out today's numbers again and see those applications refused as duplicates)."""
+        day, last = answer.get("number_day"), answer.get("last_numbers")
+        if isinstance(day, str) and isinstance(last, dict):
+            self.outbox.raise_numbering(day, {
+                series: last.get(kind) for kind, series in (("application", ""),
+                                                            ("complaint", "P"))
+                if isinstance(last.get(kind), int)})
+            self.numbers_checked = True
 
     def handle_card_event(self, event: CardEvent) -> None:
         """Feed one card-reader event to the session (call on the UI thread)."""

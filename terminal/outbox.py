@@ -27,6 +27,7 @@ import fcntl
 import logging
 import os
 import random
+import re
 import sqlite3
 import threading
 import time
@@ -70,6 +71,11 @@ CREATE TABLE IF NOT EXISTS numbering (
     last INTEGER NOT NULL
 );
 """
+
+
+def number_day(now: datetime) -> str:
+    """The day part of a receipt number (`yymmdd`, in the kiosk's time zone)."""
+    return now.strftime("%y%m%d")
 
 
 @dataclass(frozen=True)
@@ -222,7 +228,7 @@ class Outbox:
         """Reserve the next receipt number of the day: `<kiosk>-<yymmdd>-<nnnn>`.
 
         A `series` letter counts on its own: `P` gives complaints `<kiosk>-<yymmdd>-P<nnn>`."""
-        day = now.strftime("%y%m%d")
+        day = number_day(now)
         counter = f"{series}{day}"
 
         def work(db):
@@ -239,6 +245,27 @@ class Outbox:
         except sqlite3.Error as e:
             raise OutboxError(_storage_problem(e)) from e
         return f"{kiosk_id}-{day}-{series}{seq:0{4 - len(series)}d}"
+
+    def raise_numbering(self, day: str, last: dict[str, int]) -> None:
+        """The back office's highest numbers of `day` from this kiosk (`{series: last}`):
+        numbering goes on above them. Only ever raises a counter: after a wiped data directory
+        (a reinstalled kiosk) the day's numbers are not handed out a second time."""
+        if not re.fullmatch(r"\d{6}", day):
+            raise ValueError(f"day {day!r}")
+
+        def work(db):
+            for series, seq in last.items():
+                if series in ("", "P") and isinstance(seq, int) and 0 < seq < 10**6:
+                    db.execute(
+                        "INSERT INTO numbering(day, last) VALUES (?, ?) "
+                        "ON CONFLICT(day) DO UPDATE SET last = max(last, excluded.last)",
+                        (f"{series}{day}", seq),
+                    )
+
+        try:
+            self._run(work, write=True)
+        except sqlite3.Error as e:
+            raise OutboxError(_storage_problem(e)) from e
 
     def has_room(self, nbytes: int) -> bool:
         """Can an application of about `nbytes` (JSON + PDF) be stored with a safe margin?

@@ -198,3 +198,98 @@ def test_stop_does_not_wait_for_the_next_beat(office):
     started = time.monotonic()
     beat.stop()
     assert time.monotonic() - started < 1.0
+
+
+# --- the day's numbers: a reinstalled kiosk never hands them out again ---------------------
+
+
+def test_the_answer_to_a_first_beat_gives_the_kiosks_highest_numbers_of_the_day(client):
+    from tests.test_backoffice import _application, _new_key, _submit
+    from tests.test_feedback_backoffice import _complaint, _post
+
+    for number in ("KMR01-261126-0007", "KMR01-261126-0012", "KMR01-261125-0099"):
+        assert _submit(client, _application(application_number=number),
+                       key=_new_key()).status_code == 201
+    assert _post(client, "/api/v1/complaints",
+                 _complaint(complaint_number="KMR01-261126-P003").to_json()).status_code == 201
+    r = client.post("/api/v1/heartbeat", headers=AUTH, json=_status(number_day="261126"))
+    assert r.status_code == 200
+    assert r.json()["number_day"] == "261126"
+    assert r.json()["last_numbers"] == {"application": 12, "complaint": 3}
+    assert "number_day" not in _stored(_sessions(client)).status  # a question, not a state
+    # another kiosk's numbers are its own; a day without any is 0; no question, no numbers
+    other = client.post("/api/v1/heartbeat", headers=OTHER_AUTH,
+                        json=_status(number_day="261126")).json()
+    assert other["last_numbers"] == {"application": 0, "complaint": 0}
+    assert "last_numbers" not in client.post("/api/v1/heartbeat", headers=AUTH,
+                                             json=_status()).json()
+    bad = client.post("/api/v1/heartbeat", headers=AUTH, json=_status(number_day="26-11-26"))
+    _assert_error(bad, 422, "bad_request")
+
+
+def test_the_outbox_numbers_on_above_the_office_but_never_goes_back(tmp_path):
+    from datetime import datetime
+
+    from terminal.outbox import Outbox
+    from terminal.sealing import Sealer
+
+    outbox = Outbox(tmp_path / "outbox.sqlite3", Sealer.from_key_file(
+        tmp_path / "kiosk.key", create=True))
+    now = datetime(2026, 11, 26, 9, 0)
+    assert outbox.next_application_number("KMR01", now) == "KMR01-261126-0001"
+    outbox.raise_numbering("261126", {"": 12, "P": 3})
+    assert outbox.next_application_number("KMR01", now) == "KMR01-261126-0013"
+    assert outbox.next_application_number("KMR01", now, series="P") == "KMR01-261126-P004"
+    outbox.raise_numbering("261126", {"": 5})  # an older answer: nothing goes back
+    assert outbox.next_application_number("KMR01", now) == "KMR01-261126-0014"
+    outbox.raise_numbering("261127", {"": 0})
+    assert outbox.next_application_number("KMR01", now.replace(day=27)) == "KMR01-261127-0001"
+    with pytest.raises(ValueError):
+        outbox.raise_numbering("2611", {"": 1})
+    outbox.close()
+
+
+def test_a_reinstalled_kiosk_numbers_on_above_what_the_office_received(tmp_path):
+    """A kiosk delivers two applications; its data directory is lost (a new disk, a
+    reinstall); the new kiosk's first heartbeat brings the day's highest number, and the next
+    receipt number follows it instead of being refused as taken."""
+    import dataclasses
+
+    from terminal.config import KioskConfig
+    from terminal.devstack import DEMO
+    from terminal.kiosk import Kiosk
+    from terminal.session import InlineRunner
+    from tests.outbox_rig import demo_applications
+
+    office = BackofficeProcess(tmp_path / "office")  # the demo village, kiosk KMR01
+    office.start()
+    try:
+        def kiosk_in(folder: Path) -> Kiosk:
+            config = dataclasses.replace(
+                KioskConfig.load(DEMO / "kiosk.toml"), backoffice_url=office.url,
+                data_dir=folder, key_file=folder / "kiosk.key", create_key=True,
+                printer_queue="", copy_queue="", heartbeat_interval_s=3600)
+            return Kiosk(config, InlineRunner())
+
+        first = kiosk_in(tmp_path / "kiosk-a")
+        now = first.services.now()
+        numbers = [first.services.next_application_number(now) for _ in range(2)]
+        apps, pdf = demo_applications(2)
+        assert [number for number, _ in apps] == numbers  # the same kiosk, day and counting
+        for number, text in apps:
+            first.outbox.enqueue(number, text, pdf)
+        first.start()
+        deadline = time.monotonic() + 20
+        while first.outbox.stats().pending and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert first.outbox.stats().pending == 0
+        first.stop()
+
+        again = kiosk_in(tmp_path / "kiosk-b")  # nothing of kiosk-a's folder
+        assert not again.numbers_checked
+        assert again.heartbeat.beat() and again.numbers_checked
+        assert again.services.next_application_number(now) == numbers[-1][:-4] + "0003"
+        assert "number_day" not in again.status()  # asked once, not every 30 s
+        again.stop()
+    finally:
+        office.stop()
