@@ -62,6 +62,9 @@ class StaffAccess:
         return "wrong"
 
 
+SET_ASIDE_SHOWN = 5  # numbers listed on the staff screen (the count says how many in all)
+
+
 @dataclass(frozen=True)
 class KioskStatus:
     """What staff see on the maintenance screen (counts and states only)."""
@@ -76,6 +79,8 @@ class KioskStatus:
     printer: str  # "none" (no printer), or PrinterStatus.state: ready, printing, stopped, …
     printer_problems: tuple[str, ...] = ()  # devices.printer problem codes
     receipts_unprinted: int = 0  # receipt slips waiting for the staff to print them
+    # The first set-aside items: (number, the back office's answer, e.g. "422 resident_unknown")
+    set_aside_items: tuple[tuple[str, str], ...] = ()
 
 
 def list_readers() -> list[str]:
@@ -97,7 +102,18 @@ def kiosk_status(kiosk) -> KioskStatus:
         printer=printer.state if printer else "none",
         printer_problems=printer.problems if printer else (),
         receipts_unprinted=len(kiosk.printing.unprinted) if kiosk.printing else 0,
+        set_aside_items=tuple((i.application_number, i.reason)
+                              for i in kiosk.outbox.set_aside_items()[:SET_ASIDE_SHOWN]),
     )
+
+
+def requeue_set_aside(kiosk) -> int:
+    """Staff: send every set-aside item again, once they fixed the cause at the office (the
+    resident added to the registry, the back office upgraded). Returns how many."""
+    count = sum(kiosk.outbox.requeue(i.idempotency_key) for i in kiosk.outbox.set_aside_items())
+    if count:
+        kiosk.sender.wake()
+    return count
 
 
 def hash_pin(pin: str) -> str:

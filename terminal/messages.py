@@ -113,6 +113,10 @@ TEXTS: dict[str, str] = {
     "staff_reprinted": "{count} tanda terima dikirim ke pencetak.",
     "staff_test_reader": "Tes pembaca kartu",
     "staff_checking": "Memeriksa…",
+    "staff_set_aside": "Disisihkan (jawaban kantor)",
+    "staff_set_aside_more": "dan {count} lagi",
+    "staff_requeue": "Kirim ulang yang disisihkan",
+    "staff_requeued": "{count} kiriman dikirim ulang ke kantor desa.",
     "staff_close": "Tutup",
     "staff_exit": "Keluar aplikasi",
     # on-screen keyboard: a sign first, for villagers who read little

@@ -193,3 +193,51 @@ def test_a_hung_printer_or_reader_service_never_freezes_the_staff_screen(qtbot, 
     panel.close_panel()  # an answer arriving after the staff closed the screen is dropped
     panel._show_status(panel._asked, slow_status())
     assert panel.rows.text() == ""
+
+
+@pytest.mark.pcsc
+def test_staff_see_what_was_set_aside_and_send_it_again_once_fixed(stack, kiosk_app, qtbot):
+    """The back office refuses an application of a resident it does not know (422): it is
+    set aside on the kiosk. The staff screen lists its number and the answer (nothing
+    personal); the clerk adds the resident at the office, presses "send again", and it is
+    delivered."""
+    import dataclasses
+
+    from backoffice.db import make_engine, make_sessionmaker
+    from backoffice.registry import upsert_resident
+    from backoffice.settings import Settings
+    from forms.application import Application
+    from forms.render import render_application
+
+    kiosk, window = kiosk_app
+    newcomer = dataclasses.replace(DEMO_RESIDENTS[0], nik="3510154505990002",
+                                   name="Warga Baru Pindahan")
+    letter = kiosk.session.catalogue.get("domisili")
+    app = Application(
+        application_number=kiosk.services.next_application_number(kiosk.services.now()),
+        letter="domisili", village_code=kiosk.config.village.code,
+        kiosk_id=kiosk.config.kiosk_id, created_at=kiosk.services.now(), resident=newcomer,
+        values={"keperluan": "Persyaratan melamar pekerjaan"})
+    kiosk.services.enqueue(app, render_application(app, letter, kiosk.config.village))
+    qtbot.waitUntil(lambda: kiosk.outbox.stats().set_aside == 1, timeout=20000)
+
+    panel = window.maintenance
+    _tap_village_name(window, qtbot)
+    _type_staff_pin(panel, qtbot, STAFF_PIN)
+    qtbot.waitUntil(lambda: "<table" in panel.rows.text(), timeout=10000)
+    shown = panel.rows.text()
+    assert f"{app.application_number} (422 resident_unknown)" in shown
+    assert newcomer.name not in shown and newcomer.nik not in shown
+    assert panel.requeue_button.isVisible()
+
+    settings = Settings.load(stack.backoffice.config_path)
+    with make_sessionmaker(make_engine(settings.database_url))() as s, s.begin():
+        upsert_resident(s, kiosk.config.village.code, newcomer)  # the clerk's fix
+    qtbot.mouseClick(panel.requeue_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.requeue_result.text()
+                    == "1 kiriman dikirim ulang ke kantor desa.", timeout=10000)
+    qtbot.waitUntil(lambda: (kiosk.outbox.stats().pending, kiosk.outbox.stats().set_aside)
+                    == (0, 0), timeout=20000)
+    qtbot.waitUntil(lambda: "(422" not in panel.rows.text(), timeout=10000)
+    assert not panel.requeue_button.isVisible()
+    panel.close_panel()

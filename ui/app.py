@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from terminal import sdnotify
 from terminal.config import ConfigError, KioskConfig
 from terminal.kiosk import Kiosk
-from terminal.maintenance import StaffAccess, kiosk_status, list_readers
+from terminal.maintenance import StaffAccess, kiosk_status, list_readers, requeue_set_aside
 from terminal.session import COMPLAINT_SCREENS, Screen, Session
 from ui.bridge import CardReaderBridge, QtRunner
 from ui.i18n import text, translator
@@ -258,7 +258,7 @@ class KioskWindow(QWidget):
         self.maintenance = MaintenancePanel(
             self, StaffAccess(kiosk.config.staff_pin_hash),
             status=lambda: kiosk_status(kiosk), test_reader=list_readers,
-            printing=kiosk.printing, runner=runner)
+            printing=kiosk.printing, runner=runner, requeue=lambda: requeue_set_aside(kiosk))
         self.maintenance.quit_requested.connect(self._quit)
         self.staff_gesture = StaffGesture(
             self.village, allowed=lambda: (session.screen is Screen.ATTRACT

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from terminal.maintenance import KioskStatus, StaffAccess
 from ui.i18n import text
-from ui.screens import ReflowGrid
+from ui.screens import ReflowGrid, scroll_column
 
 TAPS = 5
 TAP_WINDOW_S = 3.0
@@ -82,11 +82,12 @@ class MaintenancePanel(QWidget):
     quit_requested = Signal()
 
     def __init__(self, parent: QWidget, access: StaffAccess, status, test_reader,
-                 printing=None, *, runner):
+                 printing=None, *, runner, requeue=None):
         super().__init__(parent)
         self.access = access
         self.status = status  # () -> KioskStatus
         self.test_reader = test_reader  # () -> list[str]: the reader names PC/SC lists now
+        self.requeue = requeue  # () -> int: set-aside items sent again
         self.printing = printing  # terminal.printing.ReceiptPrinting, or None: no printer
         # The state, the reader test and printing wait on pcscd and CUPS: never on the GUI
         # thread.
@@ -147,17 +148,24 @@ class MaintenancePanel(QWidget):
         self.test_printer_button.clicked.connect(self._test_printer)
         self.reprint_button = _big("staff_reprint")
         self.reprint_button.clicked.connect(self._reprint)
+        # Shown only while something is set aside: staff press it after fixing the cause.
+        self.requeue_result = QLabel()
+        self.requeue_result.setWordWrap(True)
+        self.requeue_button = _big("staff_requeue")
+        self.requeue_button.clicked.connect(self._requeue)
+        self.requeue_button.hide()
         self.exit_button = _big("staff_exit", "danger")
         self.exit_button.clicked.connect(self.quit_requested.emit)
         sl = QVBoxLayout(state_page)
-        sl.addWidget(self.rows)
-        sl.addWidget(self.reader_result)
-        sl.addWidget(self.printer_result)
-        # Two columns on a landscape screen, one on a portrait one: no label cut short.
-        self.actions = ReflowGrid((self.test_button, self.test_printer_button,
-                                   self.reprint_button, self.exit_button), 2, 1, 12)
+        # The state scrolls (a long list of set-aside items); the actions stay in view below.
+        sl.addWidget(scroll_column(self.rows, self.requeue_result, self.reader_result,
+                                   self.printer_result), 1)
+        # Two columns on a landscape screen, one on a portrait one: no label cut short; the
+        # buttons a kiosk does not need now are left out, without a gap.
+        self.actions = ReflowGrid((self.requeue_button, self.test_button,
+                                   self.test_printer_button, self.reprint_button,
+                                   self.exit_button), 2, 1, 12)
         sl.addLayout(self.actions)
-        sl.addStretch(1)
 
         self.pages.addWidget(pin_page)
         self.pages.addWidget(state_page)
@@ -193,6 +201,9 @@ class MaintenancePanel(QWidget):
         self.pin = ""
         self._show_dots()
         self.rows.clear()
+        self.requeue_result.clear()
+        self.requeue_button.hide()
+        self.actions.refit()
         self.reader_result.clear()
         self.printer_result.clear()
         self.hide()
@@ -233,6 +244,8 @@ class MaintenancePanel(QWidget):
         self.reprint_button.setText(text("staff_reprint", lang))
         for b in (self.test_printer_button, self.reprint_button):
             b.setVisible(self.printing is not None)
+        self.actions.refit()
+        self.requeue_button.setText(text("staff_requeue", lang))
         self.exit_button.setText(text("staff_exit", lang))
         self.close_button.setText(text("staff_close", lang))
 
@@ -266,6 +279,15 @@ class MaintenancePanel(QWidget):
         ]
         if s.printer != "none":
             rows.append((text("staff_unprinted", lang), str(s.receipts_unprinted)))
+        if s.set_aside_items:  # numbers and answer codes only: nothing personal
+            more = s.outbox_set_aside - len(s.set_aside_items)
+            rows.append((text("staff_set_aside", lang), "<br>".join(
+                [f"{number} ({reason})" for number, reason in s.set_aside_items]
+                + ([text("staff_set_aside_more", lang, count=more)] if more > 0 else []))))
+        requeue = bool(s.outbox_set_aside) and self.requeue is not None
+        if requeue != self.requeue_button.isVisibleTo(self):
+            self.requeue_button.setVisible(requeue)
+            self.actions.refit()
         self.rows.setText("<table cellpadding=8>" + "".join(
             f"<tr><td>{k}</td><td><b>{v}</b></td></tr>" for k, v in rows) + "</table>")
 
@@ -295,6 +317,17 @@ class MaintenancePanel(QWidget):
 
     def _reprinted(self, count: int) -> None:
         self.printer_result.setText(text("staff_reprinted", self.language, count=count))
+        if self.isVisible() and self.pages.currentIndex() == 1:
+            self.refresh()
+
+    def _requeue(self) -> None:
+        """Send the set-aside items again (the outbox write waits on the disk: a worker)."""
+        self.requeue_button.hide()
+        self.actions.refit()
+        self.runner.run(self.requeue, self._requeued)
+
+    def _requeued(self, count: int) -> None:
+        self.requeue_result.setText(text("staff_requeued", self.language, count=count))
         if self.isVisible() and self.pages.currentIndex() == 1:
             self.refresh()
 

@@ -98,7 +98,7 @@ def _empty(layout: QLayout) -> None:
         shiboken6.delete(item)
 
 
-def _scrolling(*parts) -> QScrollArea:
+def scroll_column(*parts) -> QScrollArea:
     """A vertical scroll area holding layouts, widgets and spacings (ints), top-aligned."""
     body = QWidget()
     inner = QVBoxLayout(body)
@@ -390,12 +390,20 @@ class ReflowGrid(QGridLayout):
     def fit(self, width: int) -> None:
         self._place(self.wide if width >= 1000 else self.narrow)
 
+    def refit(self) -> None:
+        """After a button was shown or hidden: the others close the gap."""
+        columns, self.columns = self.columns, 0
+        self._place(columns)
+
     def _place(self, columns: int) -> None:
         if columns == self.columns:
             return
         self.columns = columns
-        for i, w in enumerate(self.widgets):
+        for w in self.widgets:
             self.removeWidget(w)
+        shown = [w for w in self.widgets
+                 if w.parentWidget() is None or w.isVisibleTo(w.parentWidget())]
+        for i, w in enumerate(shown):
             self.addWidget(w, i // columns, i % columns)
 
 
@@ -425,7 +433,7 @@ class ChooseLetterScreen(ScreenWidget):
         lay.addWidget(self.greeting)
         lay.addLayout(tiles)
         lay.addWidget(self.title)
-        lay.addWidget(_scrolling(grid), 1)
+        lay.addWidget(scroll_column(grid), 1)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
@@ -708,7 +716,7 @@ class FillScreen(KeyboardScreen):
         self._scroll_later.setSingleShot(True)
         self._scroll_later.setInterval(0)
         self._scroll_later.timeout.connect(self._scroll_now)
-        self._lay_out(_scrolling(self.form, 24, self.identity_title, self.identity), next_button)
+        self._lay_out(scroll_column(self.form, 24, self.identity_title, self.identity), next_button)
 
     def values(self) -> dict[str, str]:
         return {name: w.value() for name, w in self.inputs.items()}
@@ -855,7 +863,7 @@ class ReviewScreen(ScreenWidget):
         dl.setContentsMargins(0, 0, 0, 0)
         dl.addWidget(self.hint)
         dl.addWidget(self.notice)
-        self.table_scroll = _scrolling(self.table)
+        self.table_scroll = scroll_column(self.table)
         # Never sideways: in a narrow column each label goes over its value instead.
         self.table_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         dl.addWidget(self.table_scroll, 1)
@@ -1133,7 +1141,7 @@ class StatusScreen(ScreenWidget):
         self.rows: list[RequestRow] = []
         self.list = QVBoxLayout()
         self.list.setSpacing(16)
-        self.scroll = _scrolling(self.list)
+        self.scroll = scroll_column(self.list)
         self.filler = QWidget()  # keeps the title up when there is no list
         self.back = _button("back")
         self.back.clicked.connect(session.back)
@@ -1289,7 +1297,7 @@ class ComplaintFormScreen(KeyboardScreen):
         next_button = _button("complaint_next", "primary")
         next_button.clicked.connect(
             lambda: session.submit_complaint(self.text.toPlainText(), self.phone.text()))
-        self._lay_out(_scrolling(self.text_label, self.text, self.text_error, 16,
+        self._lay_out(scroll_column(self.text_label, self.text, self.text_error, 16,
                                  self.phone_label, self.phone_help, self.phone, self.phone_error,
                                  16, self.in_name), next_button)
 
@@ -1363,7 +1371,7 @@ class ComplaintReviewScreen(ScreenWidget):
         lay.addWidget(self.title)
         lay.addWidget(self.hint)
         lay.addWidget(self.notice)
-        lay.addWidget(_scrolling(self.table), 1)
+        lay.addWidget(scroll_column(self.table), 1)
         lay.addWidget(self.confirm, alignment=Qt.AlignRight)
 
     def render(self, session: Session) -> None:
