@@ -334,3 +334,24 @@ def test_a_version_2_outbox_of_applications_still_delivers_after_the_upgrade(tmp
     box.delivered(key)
     assert box.pending_count() == 0
     box.close()
+
+
+def test_the_complaint_form_orders_its_fields_for_a_tab_key_without_qt_warnings(s, qtbot):
+    """Tab goes from the words to the phone number; Qt refused that order (a warning in the
+    kiosk's journal, "must be in the same window") while the two were not yet laid out."""
+    from PySide6.QtCore import Qt, qInstallMessageHandler
+
+    from ui.screens import ComplaintFormScreen
+
+    said: list[str] = []
+    previous = qInstallMessageHandler(lambda kind, context, message: said.append(message))
+    try:
+        screen = ComplaintFormScreen(s)
+        qtbot.addWidget(screen)
+    finally:
+        qInstallMessageHandler(previous)
+    assert not [m for m in said if "setTabOrder" in m], said
+    after = screen.text.nextInFocusChain()
+    while after.focusPolicy() == Qt.NoFocus:  # the text box's own viewport
+        after = after.nextInFocusChain()
+    assert after is screen.phone

@@ -1292,7 +1292,6 @@ class ComplaintFormScreen(KeyboardScreen):
         self.phone.setObjectName("field_complaint_phone")
         self.phone.setProperty(MODE_PROPERTY, "digits")
         self.phone.setMaxLength(16)
-        QWidget.setTabOrder(self.text, self.phone)  # the keyboard's next key
         self.in_name = _label("status")
         next_button = _button("complaint_next", "primary")
         next_button.clicked.connect(
@@ -1300,6 +1299,9 @@ class ComplaintFormScreen(KeyboardScreen):
         self._lay_out(scroll_column(self.text_label, self.text, self.text_error, 16,
                                  self.phone_label, self.phone_help, self.phone, self.phone_error,
                                  16, self.in_name), next_button)
+        # A keyboard's Tab key goes from the text to the phone (both in one window by now:
+        # before they were laid out Qt refused, "must be in the same window").
+        QWidget.setTabOrder(self.text, self.phone)
 
     def _scroll_to(self, editor: QWidget) -> None:
         QTimer.singleShot(0, lambda: self._scroll_now(editor))  # after the layout settles
