@@ -75,8 +75,9 @@ packages=(
   pcscd
   # printing: CUPS, its filters (PDF to the printer's language) and IPP-over-USB printers
   cups cups-client cups-filters ipp-usb
-  # the screen: cage (a Wayland kiosk compositor) with Xwayland, logind sessions, GPU drivers
-  cage xwayland libpam-systemd dbus libgl1-mesa-dri
+  # the screen: cage (a Wayland kiosk compositor) with Xwayland; seatd gives it the screen
+  # and the input devices (no logind session: the unit file says why); GPU drivers
+  cage xwayland seatd dbus libgl1-mesa-dri
   # Qt's runtime libraries (Wayland, and xcb through Xwayland as the fallback)
   libegl1 libgl1 libopengl0 libwayland-client0 libwayland-cursor0 libwayland-egl1
   libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 libxcb-cursor0
@@ -140,7 +141,7 @@ for g in "${KIOSK_GROUPS[@]}"; do
   fi
 done
 if [ -z "$(uid_of "$KIOSK_USER")" ]; then
-  # A system user nobody logs in as: systemd starts its session (PAM) for the kiosk unit.
+  # A system user nobody logs in as: systemd runs the kiosk unit as this user.
   useradd "${root_args[@]}" --system --user-group --create-home --home-dir "$KIOSK_HOME" \
     --shell /usr/sbin/nologin --comment "Smart Kampung kiosk" \
     --groups "$(IFS=,; printf '%s' "${KIOSK_GROUPS[*]}")" "$KIOSK_USER" 2> >(grep -v "missing or non-executable shell" >&2)
@@ -207,13 +208,18 @@ put_file "$HERE/README.md" "$APP_DIR/README.md" root root 0644   # the unit's Do
 # --- systemd, lock-down, logs ----------------------------------------------------------------
 say "The kiosk service and the lock-down"
 put_file "$HERE/systemd/$UNIT" "/etc/systemd/system/$UNIT" root root 0644
-put_file "$HERE/kiosk/pam-smart-kampung-kiosk" /etc/pam.d/smart-kampung-kiosk root root 0644
+if [ -e "$(r /etc/pam.d/smart-kampung-kiosk)" ]; then  # an earlier install's login session
+  rm -f "$(r /etc/pam.d/smart-kampung-kiosk)"
+  changed "/etc/pam.d/smart-kampung-kiosk: removed (the kiosk uses seatd, not a login session)"
+fi
 put_file "$HERE/systemd/logind-kiosk.conf" /etc/systemd/logind.conf.d/smart-kampung.conf root root 0644
 put_file "$HERE/systemd/journald-kiosk.conf" /etc/systemd/journald.conf.d/smart-kampung.conf root root 0644
 put_file "$HERE/systemd/system-kiosk.conf" /etc/systemd/system.conf.d/smart-kampung.conf root root 0644
 put_file "$HERE/kiosk/sysctl-kiosk.conf" /etc/sysctl.d/90-smart-kampung.conf root root 0644
 # What `systemctl enable`, `mask` and `set-default` would do, made directly (the same with --root).
 ensure_symlink "/etc/systemd/system/graphical.target.wants/$UNIT" "/etc/systemd/system/$UNIT"
+ensure_symlink /etc/systemd/system/multi-user.target.wants/seatd.service \
+  /lib/systemd/system/seatd.service   # (the package enables it too; a removed link comes back)
 ensure_symlink /etc/systemd/system/default.target /lib/systemd/system/graphical.target
 ensure_symlink /etc/systemd/system/ctrl-alt-del.target /dev/null   # Ctrl+Alt+Del on a console
 ensure_symlink /etc/systemd/system/getty@tty1.service /dev/null    # tty1 is the kiosk's
@@ -266,12 +272,22 @@ elif [ -n "$QUEUE" ]; then
 fi
 
 # --- apply -----------------------------------------------------------------------------------
+# Is this the running system, booted with systemd (sd_booted(3), the test Debian's
+# deb-systemd-invoke makes), and not a chroot (an image being built for many kiosks)? Only then
+# are the changes applied now: in a chroot, sysctl would set the build machine's kernel.
+running_system() {
+  [ -d /run/systemd/system ] && ! systemd-detect-virt --quiet --chroot
+}
 if [ -z "$ROOT" ] && [ "$CHANGES" -gt 0 ]; then
-  systemctl daemon-reload
-  sysctl --quiet --load=/etc/sysctl.d/90-smart-kampung.conf || warn "kernel.sysrq: set at the next boot"
-  systemctl restart systemd-journald.service
-  [ "$CUPSD_CHANGED" -eq 0 ] || [ -n "$QUEUE" ] || systemctl restart cups.service
-  systemctl enable --quiet pcscd.socket cups.service
+  if running_system; then
+    systemctl daemon-reload
+    sysctl --quiet --load=/etc/sysctl.d/90-smart-kampung.conf || warn "kernel.sysrq: set at the next boot"
+    systemctl restart systemd-journald.service
+    [ "$CUPSD_CHANGED" -eq 0 ] || [ -n "$QUEUE" ] || systemctl restart cups.service
+  else
+    say "  systemd does not run here (a chroot?): the settings take effect at the first boot"
+  fi
+  systemctl enable --quiet pcscd.socket cups.service   # links only: works in a chroot too
 fi
 
 say "The configuration"
