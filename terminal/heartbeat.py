@@ -3,8 +3,9 @@
 Software version, outbox length and the age of its oldest item, printer and reader state,
 whether it is in mobile service mode and whether it sleeps outside its opening hours. Nothing
 personal: every value is a number or a short machine word, and the back office stores only the
-fields it knows. A failed beat is quiet: one
-log line when the back office stops answering, one when it answers again.
+fields it knows. A failed beat is quiet: one log line when the back office stops answering, one
+when it answers again. The first beat after a start also asks for the kiosk's highest receipt
+numbers of the day (`number_day`; the answer goes to `on_reply`).
 """
 
 from __future__ import annotations

@@ -113,6 +113,8 @@ TEXTS: dict[str, str] = {
     "staff_reprinted": "{count} tanda terima dikirim ke pencetak.",
     "staff_test_reader": "Tes pembaca kartu",
     "staff_checking": "Memeriksa…",
+    "staff_state_failed": "Keadaan kios tidak dapat dibaca. Hubungi tim TI kabupaten "
+    "(catatan: journalctl -u smart-kampung-kiosk).",
     "staff_set_aside": "Disisihkan (jawaban kantor)",
     "staff_set_aside_more": "dan {count} lagi",
     "staff_requeue": "Kirim ulang yang disisihkan",

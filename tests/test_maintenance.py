@@ -194,6 +194,15 @@ def test_a_hung_printer_or_reader_service_never_freezes_the_staff_screen(qtbot, 
     panel._show_status(panel._asked, slow_status())
     assert panel.rows.text() == ""
 
+    def broken_status() -> KioskStatus:
+        raise OSError("disk gone")
+
+    panel.status = broken_status  # the state itself cannot be read: said, not "checking…"
+    panel.open_panel("id")
+    _type_staff_pin(panel, qtbot, "13572468")
+    qtbot.waitUntil(lambda: panel.rows.text().startswith("Keadaan kios tidak dapat dibaca"),
+                    timeout=5000)
+
 
 @pytest.mark.pcsc
 def test_staff_see_what_was_set_aside_and_send_it_again_once_fixed(stack, kiosk_app, qtbot):

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
 from terminal.maintenance import KioskStatus, StaffAccess
 from ui.i18n import text
 from ui.screens import ReflowGrid, scroll_column
+
+log = logging.getLogger(__name__)
 
 TAPS = 5
 TAP_WINDOW_S = 3.0
@@ -256,12 +259,23 @@ class MaintenancePanel(QWidget):
         asked = self._asked
         if not self.rows.text():
             self.rows.setText(text("staff_checking", self.language))
-        self.runner.run(self.status, lambda s: self._show_status(asked, s))
 
-    def _show_status(self, asked: int, s: KioskStatus) -> None:
+        def ask() -> KioskStatus | None:
+            try:
+                return self.status()
+            except Exception:  # the staff are told, not left with "checking…"
+                log.exception("staff screen: the kiosk's state could not be read")
+                return None
+
+        self.runner.run(ask, lambda s: self._show_status(asked, s))
+
+    def _show_status(self, asked: int, s: KioskStatus | None) -> None:
         if asked != self._asked or not self.isVisible() or self.pages.currentIndex() != 1:
             return  # an older answer, or the staff have closed the screen meanwhile
         lang = self.language
+        if s is None:
+            self.rows.setText(text("staff_state_failed", lang))
+            return
         oldest = "-" if s.oldest_pending_s is None else text(
             "staff_minutes", lang, minutes=int(s.oldest_pending_s // 60))
         rows = [

@@ -461,558 +461,564 @@
     </message>
     <message>
       <location filename="../../terminal/messages.py" line="116" />
+      <source>Keadaan kios tidak dapat dibaca. Hubungi tim TI kabupaten (catatan: journalctl -u smart-kampung-kiosk).</source>
+      <comment>staff_state_failed</comment>
+      <translation>The kiosk's state could not be read. Call the district IT team (log: journalctl -u smart-kampung-kiosk).</translation>
+    </message>
+    <message>
+      <location filename="../../terminal/messages.py" line="118" />
       <source>Disisihkan (jawaban kantor)</source>
       <comment>staff_set_aside</comment>
       <translation>Set aside (the office's answer)</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="117" />
+      <location filename="../../terminal/messages.py" line="119" />
       <source>dan {count} lagi</source>
       <comment>staff_set_aside_more</comment>
       <translation>and {count} more</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="118" />
+      <location filename="../../terminal/messages.py" line="120" />
       <source>Kirim ulang yang disisihkan</source>
       <comment>staff_requeue</comment>
       <translation>Send the set-aside items again</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="119" />
+      <location filename="../../terminal/messages.py" line="121" />
       <source>{count} kiriman dikirim ulang ke kantor desa.</source>
       <comment>staff_requeued</comment>
       <translation>{count} items sent to the village office again.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="120" />
+      <location filename="../../terminal/messages.py" line="122" />
       <source>Tutup</source>
       <comment>staff_close</comment>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="121" />
+      <location filename="../../terminal/messages.py" line="123" />
       <source>Keluar aplikasi</source>
       <comment>staff_exit</comment>
       <translation>Quit the app</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="123" />
+      <location filename="../../terminal/messages.py" line="125" />
       <source>⇧ Huruf besar</source>
       <comment>key_shift</comment>
       <translation>⇧ Shift</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="124" />
+      <location filename="../../terminal/messages.py" line="126" />
       <source>⇪ KAPITAL</source>
       <comment>key_caps</comment>
       <translation>⇪ CAPS</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="125" />
+      <location filename="../../terminal/messages.py" line="127" />
       <source>⌫ Hapus</source>
       <comment>key_backspace</comment>
       <translation>⌫ Erase</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="126" />
+      <location filename="../../terminal/messages.py" line="128" />
       <source>Spasi</source>
       <comment>key_space</comment>
       <translation>Space</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="127" />
+      <location filename="../../terminal/messages.py" line="129" />
       <source>↵ Baris baru</source>
       <comment>key_newline</comment>
       <translation>↵ New line</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="128" />
+      <location filename="../../terminal/messages.py" line="130" />
       <source>Berikutnya ↓</source>
       <comment>key_next</comment>
       <translation>Next field ↓</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="129" />
+      <location filename="../../terminal/messages.py" line="131" />
       <source>Periksa kembali: {letter}</source>
       <comment>review_title</comment>
       <translation>Check your application: {letter}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="130" />
+      <location filename="../../terminal/messages.py" line="132" />
       <source>Jika sudah benar, tekan KIRIM. Jika ada yang salah, tekan KEMBALI.</source>
       <comment>review_hint</comment>
       <translation>If everything is right, press SEND. If something is wrong, press BACK.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="131" />
+      <location filename="../../terminal/messages.py" line="133" />
       <source>KIRIM</source>
       <comment>review_confirm</comment>
       <translation>SEND</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="133" />
+      <location filename="../../terminal/messages.py" line="135" />
       <source>Halaman {page} dari {pages}</source>
       <comment>review_page_of</comment>
       <translation>Page {page} of {pages}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="134" />
+      <location filename="../../terminal/messages.py" line="136" />
       <source>◀ Sebelumnya</source>
       <comment>review_page_previous</comment>
       <translation>◀ Previous</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="135" />
+      <location filename="../../terminal/messages.py" line="137" />
       <source>Berikutnya ▶</source>
       <comment>review_page_next</comment>
       <translation>Next ▶</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="136" />
+      <location filename="../../terminal/messages.py" line="138" />
       <source>Kembali</source>
       <comment>back</comment>
       <translation>Back</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="137" />
+      <location filename="../../terminal/messages.py" line="139" />
       <source>Batal</source>
       <comment>cancel</comment>
       <translation>Cancel</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="138" />
+      <location filename="../../terminal/messages.py" line="140" />
       <source>Terima kasih, permohonan Anda sudah tercatat</source>
       <comment>receipt_title</comment>
       <translation>Thank you, your application is recorded</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="139" />
+      <location filename="../../terminal/messages.py" line="141" />
       <source>Nomor permohonan</source>
       <comment>application_number</comment>
       <translation>Application number</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="140" />
+      <location filename="../../terminal/messages.py" line="142" />
       <source>Nomor permohonan Anda:</source>
       <comment>receipt_number</comment>
       <translation>Your application number:</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="141" />
+      <location filename="../../terminal/messages.py" line="143" />
       <source>Catat atau foto nomor ini. Surat dapat diambil di kantor desa; bawa e-KTP Anda.</source>
       <comment>receipt_hint</comment>
       <translation>Note or photograph this number. Collect the letter at the village office with your e-KTP.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="144" />
+      <location filename="../../terminal/messages.py" line="146" />
       <source>Selesai</source>
       <comment>receipt_done</comment>
       <translation>Done</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="145" />
+      <location filename="../../terminal/messages.py" line="147" />
       <source>Mengerti</source>
       <comment>message_ok</comment>
       <translation>OK</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="146" />
+      <location filename="../../terminal/messages.py" line="148" />
       <source>Pembaca kartu siap</source>
       <comment>reader_ready</comment>
       <translation>Card reader ready</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="148" />
+      <location filename="../../terminal/messages.py" line="150" />
       <source>Permohonan sudah diterima kantor desa.</source>
       <comment>receipt_delivered</comment>
       <translation>The village office has received the application.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="149" />
+      <location filename="../../terminal/messages.py" line="151" />
       <source>Permohonan tersimpan di kios dan akan terkirim otomatis ke kantor desa.</source>
       <comment>receipt_queued</comment>
       <translation>The application is saved on this kiosk and will be sent to the village office automatically.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="150" />
+      <location filename="../../terminal/messages.py" line="152" />
       <source>Tanda terima sedang dicetak…</source>
       <comment>receipt_printing</comment>
       <translation>Printing your receipt…</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="151" />
+      <location filename="../../terminal/messages.py" line="153" />
       <source>Ambil tanda terima Anda dari pencetak.</source>
       <comment>receipt_printed</comment>
       <translation>Take your receipt from the printer.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="152" />
+      <location filename="../../terminal/messages.py" line="154" />
       <source>Ambil tanda terima dan salinan permohonan Anda dari pencetak.</source>
       <comment>receipt_printed_copy</comment>
       <translation>Take your receipt and your copy of the application from the printer.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="155" />
+      <location filename="../../terminal/messages.py" line="157" />
       <source>Kertas pencetak habis, jadi tanda terima belum tercetak. Foto kode QR ini atau catat nomor di atas. Permohonan Anda tetap tersimpan.</source>
       <comment>printer_paper_out</comment>
       <translation>The printer is out of paper, so no receipt was printed. Photograph this QR code or write down the number above. Your application is safely stored.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="159" />
+      <location filename="../../terminal/messages.py" line="161" />
       <source>Kertas tersangkut di pencetak, jadi tanda terima belum tercetak. Foto kode QR ini atau catat nomor di atas. Permohonan Anda tetap tersimpan.</source>
       <comment>printer_paper_jam</comment>
       <translation>Paper is stuck in the printer, so no receipt was printed. Photograph this QR code or write down the number above. Your application is safely stored.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="163" />
+      <location filename="../../terminal/messages.py" line="165" />
       <source>Tutup pencetak terbuka, jadi tanda terima belum tercetak. Foto kode QR ini atau catat nomor di atas. Permohonan Anda tetap tersimpan.</source>
       <comment>printer_cover_open</comment>
       <translation>The printer's cover is open, so no receipt was printed. Photograph this QR code or write down the number above. Your application is safely stored.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="167" />
+      <location filename="../../terminal/messages.py" line="169" />
       <source>Tinta pencetak habis, jadi tanda terima belum tercetak. Foto kode QR ini atau catat nomor di atas. Permohonan Anda tetap tersimpan.</source>
       <comment>printer_toner_out</comment>
       <translation>The printer is out of ink, so no receipt was printed. Photograph this QR code or write down the number above. Your application is safely stored.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="171" />
+      <location filename="../../terminal/messages.py" line="173" />
       <source>Pencetak sedang tidak dapat dipakai, jadi tanda terima belum tercetak. Foto kode QR ini atau catat nomor di atas. Permohonan Anda tetap tersimpan.</source>
       <comment>printer_unavailable</comment>
       <translation>The printer cannot be used right now, so no receipt was printed. Photograph this QR code or write down the number above. Your application is safely stored.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="177" />
+      <location filename="../../terminal/messages.py" line="179" />
       <source>Suara</source>
       <comment>voice_label</comment>
       <translation>Sound</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="178" />
+      <location filename="../../terminal/messages.py" line="180" />
       <source>Ketik PIN Anda, 6 angka, lalu tekan Lanjut.</source>
       <comment>voice_pin</comment>
       <translation>Type your PIN, 6 digits, then press Continue.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="179" />
+      <location filename="../../terminal/messages.py" line="181" />
       <source>PIN salah. Silakan ketik lagi.</source>
       <comment>voice_wrong_pin</comment>
       <translation>Wrong PIN. Please type it again.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="180" />
+      <location filename="../../terminal/messages.py" line="182" />
       <source>Isi data yang diminta, lalu tekan Lanjut.</source>
       <comment>voice_fill</comment>
       <translation>Fill in what is asked, then press Continue.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="181" />
+      <location filename="../../terminal/messages.py" line="183" />
       <source>Periksa kembali permohonan Anda.</source>
       <comment>voice_review</comment>
       <translation>Check your application.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="183" />
+      <location filename="../../terminal/messages.py" line="185" />
       <source>Cek status permohonan saya</source>
       <comment>status_open</comment>
       <translation>Check my requests</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="184" />
+      <location filename="../../terminal/messages.py" line="186" />
       <source>Lihat apakah surat Anda sudah siap diambil</source>
       <comment>status_open_hint</comment>
       <translation>See whether your letter is ready to collect</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="185" />
+      <location filename="../../terminal/messages.py" line="187" />
       <source>Status permohonan Anda</source>
       <comment>status_title</comment>
       <translation>Your requests</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="186" />
+      <location filename="../../terminal/messages.py" line="188" />
       <source>Sedang menanyakan ke kantor desa…</source>
       <comment>status_checking</comment>
       <translation>Asking the village office…</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="187" />
+      <location filename="../../terminal/messages.py" line="189" />
       <source>Surat Anda sudah siap. Silakan ambil di kantor desa dengan membawa e-KTP.</source>
       <comment>status_ready</comment>
       <translation>Your letter is ready. Please collect it at the village office and bring your e-KTP.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="188" />
+      <location filename="../../terminal/messages.py" line="190" />
       <source>Diajukan {date}</source>
       <comment>status_applied</comment>
       <translation>Applied on {date}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="189" />
+      <location filename="../../terminal/messages.py" line="191" />
       <source>{count} surat sudah siap diambil</source>
       <comment>status_ready_count</comment>
       <translation>Ready to collect: {count}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="190" />
+      <location filename="../../terminal/messages.py" line="192" />
       <source>Belum ada surat yang siap diambil.</source>
       <comment>status_none_ready</comment>
       <translation>No letter is ready to collect yet.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="191" />
+      <location filename="../../terminal/messages.py" line="193" />
       <source>Pesan dari kantor desa: {message}</source>
       <comment>status_message</comment>
       <translation>Message from the village office: {message}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="192" />
+      <location filename="../../terminal/messages.py" line="194" />
       <source>Belum ada permohonan atas nama Anda di kantor desa ini.</source>
       <comment>status_none</comment>
       <translation>There are no requests in your name at this village office yet.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="193" />
+      <location filename="../../terminal/messages.py" line="195" />
       <source>Status permohonan tidak dapat dilihat sekarang karena kantor desa tidak dapat dihubungi. Silakan coba lagi nanti, atau tanyakan di kantor desa.</source>
       <comment>status_offline</comment>
       <translation>Your requests cannot be checked now because the village office cannot be reached. Please try again later, or ask at the village office.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="197" />
+      <location filename="../../terminal/messages.py" line="199" />
       <source>Status permohonan tidak dapat ditampilkan di kios ini. Silakan tanyakan di kantor desa.</source>
       <comment>status_refused</comment>
       <translation>Your requests cannot be shown on this kiosk. Please ask at the village office.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="200" />
+      <location filename="../../terminal/messages.py" line="202" />
       <source>Terima kasih. Data Anda sudah dihapus dari kios ini.</source>
       <comment>status_done</comment>
       <translation>Thank you. Your details have been cleared from this kiosk.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="201" />
+      <location filename="../../terminal/messages.py" line="203" />
       <source>Ini daftar permohonan Anda. Surat yang sudah siap diambil ditandai hijau.</source>
       <comment>voice_status</comment>
       <translation>Here are your requests. Letters ready to collect are marked in green.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="203" />
+      <location filename="../../terminal/messages.py" line="205" />
       <source>Sampaikan pengaduan</source>
       <comment>complaint_open</comment>
       <translation>Make a complaint</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="204" />
+      <location filename="../../terminal/messages.py" line="206" />
       <source>Ada yang kurang baik? Kami tanggapi paling lambat 4 jam</source>
       <comment>complaint_open_hint</comment>
       <translation>Something not right? We answer within 4 hours</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="205" />
+      <location filename="../../terminal/messages.py" line="207" />
       <source>Pengaduan: tentang apa?</source>
       <comment>complaint_title</comment>
       <translation>Complaint: what is it about?</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="206" />
+      <location filename="../../terminal/messages.py" line="208" />
       <source>Pengaduan dikirim atas nama Anda (NIK {nik}) agar petugas dapat menanggapi.</source>
       <comment>complaint_in_name</comment>
       <translation>The complaint is sent in your name (NIK {nik}) so that staff can answer you.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="209" />
+      <location filename="../../terminal/messages.py" line="211" />
       <source>Tulis pengaduan Anda: {category}</source>
       <comment>complaint_form_title</comment>
       <translation>Write your complaint: {category}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="210" />
+      <location filename="../../terminal/messages.py" line="212" />
       <source>Isi pengaduan</source>
       <comment>complaint_text</comment>
       <translation>Your complaint</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="211" />
+      <location filename="../../terminal/messages.py" line="213" />
       <source>paling banyak {max} huruf</source>
       <comment>complaint_text_help</comment>
       <translation>at most {max} letters</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="212" />
+      <location filename="../../terminal/messages.py" line="214" />
       <source>Nomor HP</source>
       <comment>complaint_phone</comment>
       <translation>Mobile number</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="213" />
+      <location filename="../../terminal/messages.py" line="215" />
       <source>Agar petugas dapat menelepon Anda kembali.</source>
       <comment>complaint_phone_help</comment>
       <translation>So that staff can call you back.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="214" />
+      <location filename="../../terminal/messages.py" line="216" />
       <source>Jenis pengaduan</source>
       <comment>complaint_category</comment>
       <translation>Kind of complaint</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="215" />
+      <location filename="../../terminal/messages.py" line="217" />
       <source>Periksa kembali pengaduan Anda</source>
       <comment>complaint_review_title</comment>
       <translation>Check your complaint</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="216" />
+      <location filename="../../terminal/messages.py" line="218" />
       <source>Atas nama NIK</source>
       <comment>complaint_nik</comment>
       <translation>In the name of NIK</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="217" />
+      <location filename="../../terminal/messages.py" line="219" />
       <source>(tidak diisi)</source>
       <comment>complaint_no_phone</comment>
       <translation>(not given)</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="218" />
+      <location filename="../../terminal/messages.py" line="220" />
       <source>Terima kasih, pengaduan Anda sudah tercatat</source>
       <comment>complaint_sent_title</comment>
       <translation>Thank you, your complaint is recorded</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="219" />
+      <location filename="../../terminal/messages.py" line="221" />
       <source>Nomor pengaduan Anda:</source>
       <comment>complaint_number</comment>
       <translation>Your complaint number:</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="220" />
+      <location filename="../../terminal/messages.py" line="222" />
       <source>Pengaduan Anda akan ditanggapi paling lambat 4 jam setelah diterima kantor desa.</source>
       <comment>complaint_promise</comment>
       <translation>Your complaint will be answered within 4 hours of reaching the village office.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="223" />
+      <location filename="../../terminal/messages.py" line="225" />
       <source>Pengaduan sudah diterima kantor desa.</source>
       <comment>complaint_delivered</comment>
       <translation>The village office has received the complaint.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="224" />
+      <location filename="../../terminal/messages.py" line="226" />
       <source>Pengaduan tersimpan di kios dan akan terkirim otomatis ke kantor desa.</source>
       <comment>complaint_queued</comment>
       <translation>The complaint is saved on this kiosk and will be sent to the village office automatically.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="225" />
+      <location filename="../../terminal/messages.py" line="227" />
       <source>Pengaduan dibatalkan dan data Anda sudah dihapus. Silakan ambil kartu Anda.</source>
       <comment>complaint_cancelled</comment>
       <translation>The complaint was cancelled and your data cleared. Please take your card.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="228" />
+      <location filename="../../terminal/messages.py" line="230" />
       <source>Pengaduan belum dapat disimpan di kios ini. Silakan sampaikan langsung ke petugas kantor desa.</source>
       <comment>complaint_save_failed</comment>
       <translation>The complaint could not be saved on this kiosk. Please tell the village office staff in person.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="232" />
+      <location filename="../../terminal/messages.py" line="234" />
       <source>Pilih jenis pengaduan Anda.</source>
       <comment>voice_complaint_category</comment>
       <translation>Choose what your complaint is about.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="233" />
+      <location filename="../../terminal/messages.py" line="235" />
       <source>Tulis pengaduan Anda. Nomor HP boleh dikosongkan. Lalu tekan Lanjut.</source>
       <comment>voice_complaint_form</comment>
       <translation>Write your complaint. The mobile number may be left empty. Then press Continue.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="234" />
+      <location filename="../../terminal/messages.py" line="236" />
       <source>Periksa kembali pengaduan Anda. Jika sudah benar, tekan KIRIM.</source>
       <comment>voice_complaint_review</comment>
       <translation>Check your complaint. If it is right, press SEND.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="236" />
+      <location filename="../../terminal/messages.py" line="238" />
       <source>Bantu kami menjadi lebih baik: jawab 9 pertanyaan singkat, tanpa nama.</source>
       <comment>survey_offer</comment>
       <translation>Help us do better: answer 9 short questions, without your name.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="237" />
+      <location filename="../../terminal/messages.py" line="239" />
       <source>Ikut survei</source>
       <comment>survey_start</comment>
       <translation>Take the survey</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="238" />
+      <location filename="../../terminal/messages.py" line="240" />
       <source>Lewati survei</source>
       <comment>survey_skip</comment>
       <translation>Skip the survey</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="239" />
+      <location filename="../../terminal/messages.py" line="241" />
       <source>Pertanyaan {step} dari {total}</source>
       <comment>survey_step</comment>
       <translation>Question {step} of {total}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="240" />
+      <location filename="../../terminal/messages.py" line="242" />
       <source>◀ Sebelumnya</source>
       <comment>survey_previous</comment>
       <translation>◀ Previous</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="241" />
+      <location filename="../../terminal/messages.py" line="243" />
       <source>Terima kasih atas penilaian Anda. Jawaban Anda membantu kantor desa menjadi lebih baik.</source>
       <comment>survey_thanks</comment>
       <translation>Thank you for your answers. They help the village office do better.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="244" />
+      <location filename="../../terminal/messages.py" line="246" />
       <source>Maaf, jawaban survei belum dapat disimpan di kios ini. Terima kasih atas waktu Anda.</source>
       <comment>survey_save_failed</comment>
       <translation>Sorry, the survey answers could not be saved on this kiosk. Thank you for your time.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="247" />
+      <location filename="../../terminal/messages.py" line="249" />
       <source>Pilih satu jawaban: satu bintang tidak baik, empat bintang sangat baik. Survei ini boleh dilewati.</source>
       <comment>voice_survey</comment>
       <translation>Choose one answer: one star is poor, four stars is very good. You may skip this survey.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="253" />
+      <location filename="../../terminal/messages.py" line="255" />
       <source>Layanan buka pukul {time}</source>
       <comment>sleep_hours</comment>
       <translation>Open from {time}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="254" />
+      <location filename="../../terminal/messages.py" line="256" />
       <source>Layanan buka hari {day} pukul {time}</source>
       <comment>sleep_hours_day</comment>
       <translation>Open on {day} from {time}</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="255" />
+      <location filename="../../terminal/messages.py" line="257" />
       <source>Kios tutup.</source>
       <comment>kiosk_closed</comment>
       <translation>The kiosk is closed.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="256" />
+      <location filename="../../terminal/messages.py" line="258" />
       <source>Buka lagi pukul {time}.</source>
       <comment>closed_opens_at</comment>
       <translation>Open again at {time}.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="257" />
+      <location filename="../../terminal/messages.py" line="259" />
       <source>Buka lagi hari {day} pukul {time}.</source>
       <comment>closed_opens_on</comment>
       <translation>Open again on {day} at {time}.</translation>
     </message>
     <message>
-      <location filename="../../terminal/messages.py" line="258" />
+      <location filename="../../terminal/messages.py" line="260" />
       <source>Silakan datang lagi pada jam buka yang tertulis di layar.</source>
       <comment>voice_closed</comment>
       <translation>Please come back at the opening time shown on the screen.</translation>
