@@ -14,6 +14,7 @@ import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -70,6 +71,24 @@ class StaffGesture(QObject):
         return False
 
 
+class _ResultLine(QLabel):
+    """The answer to a staff action: hidden while it has nothing to say (an empty label still
+    takes a line of the page)."""
+
+    def __init__(self):
+        super().__init__()
+        self.setWordWrap(True)
+        self.hide()
+
+    def setText(self, words: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(words)
+        self.setVisible(bool(words))
+
+    def clear(self) -> None:
+        super().clear()
+        self.hide()
+
+
 def _big(action: str, object_name: str = "") -> QPushButton:
     b = QPushButton()
     b.setProperty("action", action)
@@ -103,6 +122,7 @@ class MaintenancePanel(QWidget):
 
         self.title = QLabel()
         self.title.setObjectName("title")
+        self.title.setWordWrap(True)  # portrait: beside the Close button it needs two lines
         self.pages = QStackedWidget()
 
         # page 1: the staff PIN pad
@@ -141,19 +161,16 @@ class MaintenancePanel(QWidget):
         self.rows = QLabel()
         self.rows.setTextFormat(Qt.RichText)
         self.rows.setWordWrap(True)
-        self.reader_result = QLabel()
-        self.reader_result.setWordWrap(True)
+        self.reader_result = _ResultLine()
         self.test_button = _big("staff_test_reader")
         self.test_button.clicked.connect(self._test_reader)
-        self.printer_result = QLabel()
-        self.printer_result.setWordWrap(True)
+        self.printer_result = _ResultLine()
         self.test_printer_button = _big("staff_test_printer")
         self.test_printer_button.clicked.connect(self._test_printer)
         self.reprint_button = _big("staff_reprint")
         self.reprint_button.clicked.connect(self._reprint)
         # Shown only while something is set aside: staff press it after fixing the cause.
-        self.requeue_result = QLabel()
-        self.requeue_result.setWordWrap(True)
+        self.requeue_result = _ResultLine()
         self.requeue_button = _big("staff_requeue")
         self.requeue_button.clicked.connect(self._requeue)
         self.requeue_button.hide()
@@ -161,8 +178,10 @@ class MaintenancePanel(QWidget):
         self.exit_button.clicked.connect(self.quit_requested.emit)
         sl = QVBoxLayout(state_page)
         # The state scrolls (a long list of set-aside items); the actions stay in view below.
-        sl.addWidget(scroll_column(self.rows, self.requeue_result, self.reader_result,
-                                   self.printer_result), 1)
+        state = scroll_column(self.rows, self.requeue_result, self.reader_result,
+                              self.printer_result)
+        state.setFrameShape(QFrame.NoFrame)
+        sl.addWidget(state, 1)
         # Two columns on a landscape screen, one on a portrait one: no label cut short; the
         # buttons a kiosk does not need now are left out, without a gap.
         self.actions = ReflowGrid((self.requeue_button, self.test_button,
