@@ -17,8 +17,7 @@ from backoffice.web import staff_admin
 from backoffice.web.accounts import add_staff
 from backoffice.web.permissions import ADMIN
 from backoffice.web.texts import TEXTS, text
-from tests.test_staff_registry import make_office
-from tests.test_staff_web import OLEHSARI_OPERATOR, Office, browser_of, post, sign_in
+from tests.test_staff_web import OLEHSARI_OPERATOR, Office, browser_of, make_office, post, sign_in
 
 NEW_PASSWORD = "sawah-hijau-2025"
 

@@ -23,8 +23,7 @@ from backoffice.web.texts import TEXTS, text
 from devices.printer import PROBLEM_CODES, WARNING_CODES
 from terminal.heartbeat import heartbeat_status
 from tests.test_backoffice import AUTH, OTHER_AUTH
-from tests.test_staff_registry import make_office
-from tests.test_staff_web import OLEHSARI_OPERATOR, Office, browser_of
+from tests.test_staff_web import OLEHSARI_OPERATOR, Office, browser_of, make_office
 
 # name → (age of the last beat, what it said); None: never beat
 FLEET = {

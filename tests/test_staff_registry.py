@@ -14,10 +14,8 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from backoffice.app import create_app
 from backoffice.db import (
     AuditEntry,
     CardBinding,
@@ -26,13 +24,11 @@ from backoffice.db import (
     ResidentRow,
     Village,
 )
-from backoffice.demo import DEMO_VILLAGE_CODE, seed_demo, seed_demo_staff
+from backoffice.demo import DEMO_VILLAGE_CODE
 from backoffice.registry import upsert_resident
 from backoffice.security import verify_pin
 from backoffice.web import desk_reader
 from backoffice.web import registry as registry_module
-from backoffice.web.accounts import add_staff
-from backoffice.web.permissions import OPERATOR
 from backoffice.web.texts import TEXTS, text
 from devices.demo_cards import demo_card
 from devices.ektp import CardKind, ektp_type_b_atr
@@ -41,14 +37,13 @@ from devices.virtual_card import VirtualCard
 from forms.identity import Resident, card_fingerprint
 from forms.nik import mask_nik
 from tests.conftest import pcscd_rig
-from tests.test_backoffice import AUTH, OTHER_VILLAGE, SITI, _settings
+from tests.test_backoffice import AUTH, OTHER_VILLAGE, SITI
 from tests.test_staff_web import (
     AHMAD,
-    DEMO_STAFF_PASSWORD,
     OLEHSARI_OPERATOR,
-    FakeClock,
     Office,
     browser_of,
+    make_office,
     post,
 )
 
@@ -65,22 +60,6 @@ def _joko(n: int = 1, **changes) -> Resident:
     )  # fmt: skip
     values.update(changes)
     return Resident(**values)
-
-
-def make_office(database_url: str, **settings) -> Office:
-    """The staff pages' test office (as tests/test_staff_web.py's): the demo village with its
-    residents, cards, PINs and staff; Siti registered in Olehsari too, with its operator."""
-    app = create_app(_settings(database_url, **settings))
-    bo = app.state.backoffice
-    clock = FakeClock()
-    app.state.staff_web.clock = clock
-    with bo.sessions() as s, s.begin():
-        seed_demo(s, DEMO_VILLAGE_CODE, hasher=bo.hasher)
-        seed_demo_staff(s, DEMO_VILLAGE_CODE, hasher=bo.hasher)
-        upsert_resident(s, OTHER_VILLAGE, SITI)  # the same person, registered elsewhere too
-        add_staff(s, OTHER_VILLAGE, OLEHSARI_OPERATOR, "Tini", OPERATOR, DEMO_STAFF_PASSWORD,
-                  bo.hasher, clock())
-    return Office(app, clock, TestClient(app))
 
 
 @pytest.fixture

@@ -111,19 +111,25 @@ class Office:
             return s.scalar(select(StaffUser.id).where(StaffUser.username == username))
 
 
-@pytest.fixture
-def office(database_url: str) -> Office:
-    app = create_app(_settings(database_url))
+def make_office(database_url: str, **settings) -> Office:
+    """The staff pages' test office: the demo village with its residents, cards, PINs and
+    staff; Siti registered in Olehsari too, with its operator."""
+    app = create_app(_settings(database_url, **settings))
     bo = app.state.backoffice
     clock = FakeClock()
     app.state.staff_web.clock = clock
     with bo.sessions() as s, s.begin():
         seed_demo(s, DEMO_VILLAGE_CODE, hasher=bo.hasher)
         seed_demo_staff(s, DEMO_VILLAGE_CODE, hasher=bo.hasher)
-        upsert_resident(s, OTHER_VILLAGE, SITI)
+        upsert_resident(s, OTHER_VILLAGE, SITI)  # the same person, registered elsewhere too
         add_staff(s, OTHER_VILLAGE, OLEHSARI_OPERATOR, "Tini", OPERATOR, DEMO_STAFF_PASSWORD,
                   bo.hasher, clock())
     return Office(app, clock, TestClient(app))
+
+
+@pytest.fixture
+def office(database_url: str) -> Office:
+    return make_office(database_url)
 
 
 def csrf_of(html: str) -> str:
