@@ -81,6 +81,15 @@ def apply(s: Session, runner: ThreadRunner) -> str:
     return s.receipt.application_number
 
 
+def applied_out_of_paper(cups):
+    """A villager's application confirmed while the receipt printer is out of paper."""
+    cups.set_fault("media-empty-error")
+    printing = ReceiptPrinting(Printer(cups.fault_queue, cups.server), None, KEMIREN,
+                               wait_s=10, fix_wait_s=60)
+    s, runner = kiosk(printing)
+    return printing, s, runner, apply(s, runner)
+
+
 def pdf_text(path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
@@ -107,11 +116,7 @@ def test_the_receipt_and_the_copy_come_out_and_the_screen_says_so(cups):
 
 
 def test_out_of_paper_is_said_and_the_receipt_prints_when_the_paper_is_back(cups, fixed):
-    cups.set_fault("media-empty-error")
-    printing = ReceiptPrinting(Printer(cups.fault_queue, cups.server), None, KEMIREN,
-                               wait_s=10, fix_wait_s=60)
-    s, runner = kiosk(printing)
-    number = apply(s, runner)
+    printing, s, runner, number = applied_out_of_paper(cups)
     runner.until(lambda: s.receipt.printing != "printing")
     assert s.receipt.printing == "paper_out" and s.notice.code == "printer_paper_out"
     assert s.screen is Screen.RECEIPT and s.receipt.application_number == number
@@ -125,11 +130,7 @@ def test_out_of_paper_is_said_and_the_receipt_prints_when_the_paper_is_back(cups
 
 
 def test_a_villager_who_leaves_first_gets_nothing_printed_after_them(cups, fixed):
-    cups.set_fault("media-empty-error")
-    printing = ReceiptPrinting(Printer(cups.fault_queue, cups.server), None, KEMIREN,
-                               wait_s=10, fix_wait_s=60)
-    s, runner = kiosk(printing)
-    number = apply(s, runner)
+    printing, s, runner, number = applied_out_of_paper(cups)
     runner.until(lambda: s.receipt.printing == "paper_out")
     s.finish()  # "Selesai": the villager photographed the QR code and went
     assert s.screen is Screen.ATTRACT and s.receipt is None
