@@ -250,3 +250,31 @@ def test_staff_see_what_was_set_aside_and_send_it_again_once_fixed(stack, kiosk_
     qtbot.waitUntil(lambda: "(422" not in panel.rows.text(), timeout=10000)
     assert not panel.requeue_button.isVisible()
     panel.close_panel()
+
+
+def test_action_buttons_close_up_when_one_is_hidden_and_make_room_when_shown(qtbot):
+    """A kiosk without a printer hides its printer buttons; the set-aside button comes and
+    goes: the grid follows by itself, no hole where a hidden button was."""
+    from PySide6.QtWidgets import QWidget
+
+    from ui.screens import ReflowGrid
+
+    page = QWidget()
+    qtbot.addWidget(page)
+    buttons = [QPushButton(name) for name in ("a", "b", "c", "d")]
+    buttons[0].hide()  # hidden before the grid is made
+    grid = ReflowGrid(buttons, 2, 1, 12)
+    page.setLayout(grid)
+    page.show()
+
+    def cells():
+        return {b.text(): grid.getItemPosition(grid.indexOf(b))[:2]
+                for b in buttons if grid.indexOf(b) >= 0}
+
+    assert cells() == {"b": (0, 0), "c": (0, 1), "d": (1, 0)}
+    buttons[2].hide()
+    assert cells() == {"b": (0, 0), "d": (0, 1)}
+    buttons[0].show()
+    assert cells() == {"a": (0, 0), "b": (0, 1), "d": (1, 0)}
+    grid.fit(800)  # portrait: one column, the same order
+    assert cells() == {"a": (0, 0), "b": (1, 0), "d": (2, 0)}

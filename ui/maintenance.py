@@ -225,7 +225,6 @@ class MaintenancePanel(QWidget):
         self.rows.clear()
         self.requeue_result.clear()
         self.requeue_button.hide()
-        self.actions.refit()
         self.reader_result.clear()
         self.printer_result.clear()
         self.hide()
@@ -266,7 +265,6 @@ class MaintenancePanel(QWidget):
         self.reprint_button.setText(text("staff_reprint", lang))
         for b in (self.test_printer_button, self.reprint_button):
             b.setVisible(self.printing is not None)
-        self.actions.refit()
         self.requeue_button.setText(text("staff_requeue", lang))
         self.exit_button.setText(text("staff_exit", lang))
         self.close_button.setText(text("staff_close", lang))
@@ -317,10 +315,7 @@ class MaintenancePanel(QWidget):
             rows.append((text("staff_set_aside", lang), "<br>".join(
                 [f"{number} ({reason})" for number, reason in s.set_aside_items]
                 + ([text("staff_set_aside_more", lang, count=more)] if more > 0 else []))))
-        requeue = bool(s.outbox_set_aside) and self.requeue is not None
-        if requeue != self.requeue_button.isVisibleTo(self):
-            self.requeue_button.setVisible(requeue)
-            self.actions.refit()
+        self.requeue_button.setVisible(bool(s.outbox_set_aside) and self.requeue is not None)
         self.rows.setText("<table cellpadding=8>" + "".join(
             f"<tr><td>{k}</td><td><b>{v}</b></td></tr>" for k, v in rows) + "</table>")
 
@@ -356,7 +351,6 @@ class MaintenancePanel(QWidget):
     def _requeue(self) -> None:
         """Send the set-aside items again (the outbox write waits on the disk: a worker)."""
         self.requeue_button.hide()
-        self.actions.refit()
         self.runner.run(self.requeue, self._requeued)
 
     def _requeued(self, count: int) -> None:

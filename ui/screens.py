@@ -379,21 +379,25 @@ class ComplaintTile(MenuTile):
 
 class ReflowGrid(QGridLayout):
     """Buttons in `wide` columns on a screen at least 1000 px wide, in `narrow` columns on a
-    narrower (portrait) one, in the same order; the screen calls `fit` from its resizeEvent."""
+    narrower (portrait) one, in the same order; the screen calls `fit` from its resizeEvent.
+    A button hidden (one a kiosk does not need now) leaves no gap: the grid watches them."""
 
     def __init__(self, widgets, wide: int, narrow: int, spacing: int):
         super().__init__()
         self.setSpacing(spacing)
         self.widgets, self.wide, self.narrow, self.columns = list(widgets), wide, narrow, 0
+        for w in self.widgets:
+            w.installEventFilter(self)
         self._place(wide)
 
     def fit(self, width: int) -> None:
         self._place(self.wide if width >= 1000 else self.narrow)
 
-    def refit(self) -> None:
-        """After a button was shown or hidden: the others close the gap."""
-        columns, self.columns = self.columns, 0
-        self._place(columns)
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.ShowToParent, QEvent.HideToParent):
+            columns, self.columns = self.columns, 0
+            self._place(columns)
+        return False
 
     def _place(self, columns: int) -> None:
         if columns == self.columns:
@@ -401,8 +405,8 @@ class ReflowGrid(QGridLayout):
         self.columns = columns
         for w in self.widgets:
             self.removeWidget(w)
-        shown = [w for w in self.widgets
-                 if w.parentWidget() is None or w.isVisibleTo(w.parentWidget())]
+        shown = [w for w in self.widgets  # not hidden on purpose (a new one is not shown yet)
+                 if not (w.isHidden() and w.testAttribute(Qt.WA_WState_ExplicitShowHide))]
         for i, w in enumerate(shown):
             self.addWidget(w, i // columns, i % columns)
 
