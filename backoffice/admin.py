@@ -120,7 +120,7 @@ def _uid(args) -> bytes:
             raise SystemExit("--uid is empty")
         return uid
     # The desk reader's rules, as on the registry page: one e-KTP, nothing else, is bound.
-    from backoffice.web.desk_reader import DeskReader, DeskReadError, pcsc_reader, read_desk_card
+    from backoffice.desk_reader import DeskReader, DeskReadError, pcsc_reader, read_desk_card
     from backoffice.web.texts import TEXTS
 
     desk = pcsc_reader()

@@ -2,7 +2,7 @@
 actions — on SQLite and PostgreSQL, through the real app with a browser-like client.
 
 Binding reads a virtual e-KTP on the real pcscd (vpcd reader) through the desk reader code
-(backoffice/web/desk_reader.py → devices.pcsc): those tests are marked `pcsc` and queue for
+(backoffice/desk_reader.py → devices.pcsc): those tests are marked `pcsc` and queue for
 the machine's one pcscd rig. Nothing is mocked.
 """
 
@@ -16,6 +16,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select, update
 
+from backoffice import desk_reader
 from backoffice.db import (
     AuditEntry,
     CardBinding,
@@ -27,7 +28,6 @@ from backoffice.db import (
 from backoffice.demo import DEMO_VILLAGE_CODE
 from backoffice.registry import upsert_resident
 from backoffice.security import verify_pin
-from backoffice.web import desk_reader
 from backoffice.web import registry as registry_module
 from backoffice.web.texts import TEXTS, text
 from devices.demo_cards import demo_card

@@ -19,7 +19,6 @@ Modules:
                     (PermenPANRB 14/2017), an inline-SVG chart, CSV files
     registry.py     residents (search, filters, paging), a resident's page, and the desk
                     actions: bind the e-KTP on the desk reader, unbind, a new PIN, unlock
-    desk_reader.py  the desk card reader (devices.pcsc): the one e-KTP lying on it, or why not
     fleet.py        the village's kiosks from their last heartbeats; silent ones flagged
     staff_admin.py  the admin's staff accounts: add, deactivate, reactivate, unlock, reset
     site.py         the sub-app: routers, error pages, security headers

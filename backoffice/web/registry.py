@@ -23,6 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from backoffice import desk_reader
 from backoffice.db import (
     ApplicationRow,
     CardBinding,
@@ -39,7 +40,7 @@ from backoffice.registry import (
     unbind_card,
     unlock_pin,
 )
-from backoffice.web import accounts, desk_reader
+from backoffice.web import accounts
 from backoffice.web.applications import _catalogue, _letter_title
 from backoffice.web.core import (
     PREFIX,

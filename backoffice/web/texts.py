@@ -443,7 +443,7 @@ TEXTS.update({
 
 
 # --- the registry, the kiosk fleet, staff accounts (backoffice.web.registry, .fleet,
-# .staff_admin, .desk_reader) ---------------------------------------------------------
+# .staff_admin, backoffice.desk_reader) ---------------------------------------------------------
 TEXTS.update({
     "nav.residents": ("Penduduk", "Residents"),
     "nav.kiosks": ("Kios", "Kiosks"),

@@ -1,12 +1,13 @@
 """The desk card reader: the e-KTP a resident lays on the PC/SC reader of the office PC.
 
-The back office reads it through devices.pcsc (pyscard → pcscd), as `admin.py bind-card
---reader` does: one connection per read, the card's ATR and its normalised UID, released at
-once. There is no setting naming the reader: every reader the PC offers is tried, and exactly
-one e-KTP must be lying on them (a dual-slot reader's empty SAM slot, or a kiosk-less office
-PC with one reader, need no configuration). The UID is returned to the caller only to be
-fingerprinted (HMAC with the village key, backoffice.registry.bind_card_uid); it is never
-stored, shown or logged, and neither is an e-KTP's ATR (a type B ATR holds the PUPI).
+The registry page (backoffice.web.registry) and `admin.py bind-card --reader` read it here,
+through devices.pcsc (pyscard → pcscd): one connection per read, the card's ATR and its
+normalised UID, released at once. There is no setting naming the reader: every reader the PC
+offers is tried, and exactly one e-KTP must be lying on them (a dual-slot reader's empty SAM
+slot, or a kiosk-less office PC with one reader, need no configuration). The UID is returned to
+the caller only to be fingerprinted (HMAC with the village key,
+backoffice.registry.bind_card_uid); it is never stored, shown or logged, and neither is an
+e-KTP's ATR (a type B ATR holds the PUPI).
 """
 
 from __future__ import annotations
